@@ -1,0 +1,155 @@
+#include "auth/access_token.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+#include "auth/claims_json.h"
+#include "common/base64.h"
+
+namespace huddle::auth {
+namespace {
+
+using nlohmann::json;
+
+// Encoded once: every token we mint carries the same header.
+const std::string& encodedHeader() {
+  static const std::string header = encodeBase64Url(std::string_view(R"({"alg":"HS256","typ":"JWT"})"));
+  return header;
+}
+
+std::span<const std::uint8_t> asBytes(const HmacSha256Key::Digest& digest) { return {digest.data(), digest.size()}; }
+
+// Reads a NumericDate claim; absent -> 0. Fractional seconds (allowed by RFC 7519) are floored.
+std::optional<std::int64_t> readNumericDate(const json& payload, const char* claim, bool& present) {
+  const auto it = payload.find(claim);
+  present = it != payload.end() && !it->is_null();
+  if (!present) return 0;
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  if (it->is_number_float()) {
+    const double value = it->get<double>();
+    if (!std::isfinite(value) || std::abs(value) > 1e15) return std::nullopt;
+    return static_cast<std::int64_t>(std::floor(value));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::string, TokenError> mintToken(const ClaimGrants& grants, const MintOptions& options,
+                                          const HmacSha256Key& secret, const Clock& clock) {
+  if (options.apiKey.empty()) return Error{TokenError::InvalidArgument, "API key is empty"};
+  if (grants.video && grants.video->roomJoin && grants.identity.empty()) {
+    return Error{TokenError::InvalidArgument, "identity is required for a roomJoin grant"};
+  }
+  if (options.ttl <= std::chrono::seconds::zero()) {
+    return Error{TokenError::InvalidArgument, "token validity must be positive"};
+  }
+  json payload = json::object();
+  toJson(grants, payload);
+  const std::int64_t now = clock.unixSeconds();
+  payload["iss"] = options.apiKey;
+  payload["nbf"] = now;
+  payload["exp"] = now + options.ttl.count();
+  if (options.setIssuedAt) payload["iat"] = now;
+  if (!options.jwtId.empty()) payload["jti"] = options.jwtId;
+
+  std::string token = encodedHeader();
+  token += '.';
+  token += encodeBase64Url(payload.dump());
+  const auto signature = secret.sign(token);
+  token += '.';
+  token += encodeBase64Url(asBytes(signature));
+  return token;
+}
+
+Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) const {
+  if (token.size() > kMaxTokenBytes) {
+    return Error{TokenError::TooLarge, "token is " + std::to_string(token.size()) + " bytes; the limit is " +
+                                           std::to_string(kMaxTokenBytes)};
+  }
+  const auto firstDot = token.find('.');
+  const auto secondDot = firstDot == std::string_view::npos ? firstDot : token.find('.', firstDot + 1);
+  if (secondDot == std::string_view::npos || token.find('.', secondDot + 1) != std::string_view::npos ||
+      firstDot == 0 || secondDot == firstDot + 1) {
+    return Error{TokenError::Malformed, "token must be three non-empty dot-separated parts"};
+  }
+  const std::string_view headerPart = token.substr(0, firstDot);
+  const std::string_view payloadPart = token.substr(firstDot + 1, secondDot - firstDot - 1);
+  const std::string_view signaturePart = token.substr(secondDot + 1);
+
+  // The algorithm is checked before anything else, so that an alg=none or RS256 token is
+  // reported as such whatever its signature part holds.
+  const auto headerText = decodeBase64Url(headerPart);
+  if (!headerText) return Error{TokenError::InvalidEncoding, "token header is not base64url"};
+  const json header = json::parse(*headerText, nullptr, false);
+  if (!header.is_object()) return Error{TokenError::InvalidJson, "token header is not a JSON object"};
+  const auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256") {
+    const std::string named = alg != header.end() && alg->is_string() ? alg->get<std::string>() : "(none)";
+    return Error{TokenError::UnsupportedAlgorithm, "token algorithm " + named + " is not HS256"};
+  }
+  if (header.contains("crit")) {
+    return Error{TokenError::UnsupportedAlgorithm, "token header has critical extensions we do not implement"};
+  }
+
+  if (signaturePart.empty()) return Error{TokenError::Malformed, "token has no signature"};
+  const auto payloadText = decodeBase64Url(payloadPart);
+  const auto signature = decodeBase64Url(signaturePart);
+  if (!payloadText || !signature) {
+    return Error{TokenError::InvalidEncoding, "token payload or signature is not base64url"};
+  }
+  const json payload = json::parse(*payloadText, nullptr, false);
+  if (!payload.is_object()) return Error{TokenError::InvalidJson, "token payload is not a JSON object"};
+
+  const auto iss = payload.find("iss");
+  if (iss == payload.end() || !iss->is_string() || iss->get_ref<const std::string&>().empty()) {
+    return Error{TokenError::MissingIssuer, "token has no issuer (API key)"};
+  }
+  const std::string& apiKey = iss->get_ref<const std::string&>();
+  if (const auto kid = header.find("kid"); kid != header.end()) {
+    if (!kid->is_string() || kid->get_ref<const std::string&>() != apiKey) {
+      return Error{TokenError::UnknownApiKey, "token key id does not name its issuer's key"};
+    }
+  }
+  const HmacSha256Key* secret = keys_.find(apiKey);
+  if (secret == nullptr) return Error{TokenError::UnknownApiKey, "API key '" + apiKey + "' is not configured"};
+
+  HmacSha256Key::Digest expected{};
+  if (signature->size() != expected.size()) {
+    return Error{TokenError::BadSignature, "token signature has the wrong length"};
+  }
+  std::copy(signature->begin(), signature->end(), expected.begin());
+  if (!secret->verify(token.substr(0, secondDot), expected)) {
+    return Error{TokenError::BadSignature, "token signature does not match API key '" + apiKey + "'"};
+  }
+
+  VerifiedToken verified;
+  verified.apiKey = apiKey;
+  bool hasExp = false;
+  bool hasNbf = false;
+  bool hasIat = false;
+  const auto exp = readNumericDate(payload, "exp", hasExp);
+  const auto nbf = readNumericDate(payload, "nbf", hasNbf);
+  const auto iat = readNumericDate(payload, "iat", hasIat);
+  if (!exp || !nbf || !iat) return Error{TokenError::InvalidJson, "token exp, nbf or iat is not a number"};
+  if (!hasExp) return Error{TokenError::MissingExpiry, "token has no expiry (exp)"};
+  const std::int64_t now = clock_.unixSeconds();
+  if (*exp + leeway_.count() < now) {
+    return Error{TokenError::Expired, "token expired " + std::to_string(now - *exp) + " s ago"};
+  }
+  if (hasNbf && *nbf - leeway_.count() > now) {
+    return Error{TokenError::NotYetValid, "token is not valid for another " + std::to_string(*nbf - now) + " s"};
+  }
+  verified.expiresAt = *exp;
+  verified.notBefore = *nbf;
+  verified.issuedAt = *iat;
+  if (const auto jti = payload.find("jti"); jti != payload.end() && !jti->is_null()) {
+    if (!jti->is_string()) return Error{TokenError::InvalidJson, "claim 'jti' must be a string"};
+    verified.jwtId = jti->get<std::string>();
+  }
+  if (auto error = fromJson(payload, verified.grants)) return Error{TokenError::InvalidJson, std::move(*error)};
+  return verified;
+}
+
+}  // namespace huddle::auth
