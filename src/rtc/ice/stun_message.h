@@ -1,6 +1,6 @@
 #pragma once
-// STUN message codec (RFC 8489) with the ICE attributes (RFC 8445): pure, any thread; parsing never
-// throws and never allocates, building writes into a caller-provided buffer.
+// STUN codec (RFC 8489, with the ICE attributes of RFC 8445): pure, any thread.
+// Parsing never throws and never allocates; building writes into a caller-provided buffer.
 
 #include <array>
 #include <cstddef>

@@ -255,6 +255,18 @@ TEST(StunMessageView, RejectsPaddingRunningPastTheEnd) {
   EXPECT_FALSE(StunMessageView::parse(bytes));
 }
 
+TEST(StunMessageView, AcceptsMessageOfMaximumSize) {
+  std::array<std::uint8_t, kStunMaxMessageSize> buffer{};
+  StunMessageBuilder builder(buffer, StunClass::Indication, StunMethod::Binding,
+                             kOtherTransactionId);
+  const std::string filler(kStunMaxMessageSize - kStunHeaderSize - 4, 'x');
+  ASSERT_TRUE(builder.addSoftware(filler));
+  ASSERT_EQ(builder.size(), kStunMaxMessageSize);
+  const auto msg = StunMessageView::parse(builder.bytes());
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(msg->software(), filler);
+}
+
 TEST(StunMessageView, RejectsOversizedMessage) {
   std::array<std::uint8_t, kStunMaxMessageSize + 4> buffer{};
   StunMessageBuilder builder(buffer, StunClass::Indication, StunMethod::Binding,
