@@ -1,63 +1,58 @@
 #include "auth/hmac_key.h"
 
-#include <openssl/core_names.h>
+// The SHA256_* interface is deprecated in OpenSSL 3 in favour of EVP, but EVP cannot copy a
+// keyed HMAC state without allocating; copying a SHA256_CTX is a plain struct copy, which is
+// what makes a verify cost one hash instead of a key setup.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
-#include <stdexcept>
+#include <cstring>
 
 namespace huddle::auth {
-namespace {
 
-struct MacFree {
-  void operator()(EVP_MAC* mac) const { EVP_MAC_free(mac); }
-};
-struct MacCtxFree {
-  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
-};
-using MacPtr = std::unique_ptr<EVP_MAC, MacFree>;
-using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
-
-// Fetching an algorithm walks OpenSSL's provider tables; do it once per process.
-EVP_MAC* hmacAlgorithm() {
-  static const MacPtr mac{EVP_MAC_fetch(nullptr, "HMAC", nullptr)};
-  if (!mac) throw std::runtime_error("OpenSSL has no HMAC implementation");
-  return mac.get();
-}
-
-}  // namespace
-
+// HMAC (RFC 2104) with the two key-dependent hash states computed once:
+// HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)).
 struct HmacSha256Key::State {
-  MacCtxPtr keyed;  // initialised with the key; each signature starts from a copy of it
+  SHA256_CTX inner;
+  SHA256_CTX outer;
 };
 
 HmacSha256Key::HmacSha256Key(std::string_view secret)
     : state_(std::make_unique<State>()), secretSize_(secret.size()) {
-  state_->keyed.reset(EVP_MAC_CTX_new(hmacAlgorithm()));
-  char digestName[] = "SHA256";
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0), OSSL_PARAM_construct_end()};
-  // HMAC accepts an empty key, but OpenSSL refuses a null pointer for it.
-  static const unsigned char kEmpty = 0;
-  const auto* key = secret.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(secret.data());
-  if (!state_->keyed || EVP_MAC_init(state_->keyed.get(), key, secret.size(), params) != 1) {
-    throw std::runtime_error("OpenSSL could not initialise HMAC-SHA256");
+  std::uint8_t block[SHA256_CBLOCK] = {};
+  if (secret.size() > SHA256_CBLOCK) {
+    SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), block);
+  } else if (!secret.empty()) {
+    std::memcpy(block, secret.data(), secret.size());
   }
+  std::uint8_t pad[SHA256_CBLOCK];
+  for (std::size_t i = 0; i < SHA256_CBLOCK; ++i) pad[i] = block[i] ^ 0x36;
+  SHA256_Init(&state_->inner);
+  SHA256_Update(&state_->inner, pad, sizeof pad);
+  for (std::size_t i = 0; i < SHA256_CBLOCK; ++i) pad[i] = block[i] ^ 0x5c;
+  SHA256_Init(&state_->outer);
+  SHA256_Update(&state_->outer, pad, sizeof pad);
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(pad, sizeof pad);
 }
 
-HmacSha256Key::~HmacSha256Key() = default;
+HmacSha256Key::~HmacSha256Key() {
+  if (state_) OPENSSL_cleanse(state_.get(), sizeof(State));
+}
 HmacSha256Key::HmacSha256Key(HmacSha256Key&&) noexcept = default;
 HmacSha256Key& HmacSha256Key::operator=(HmacSha256Key&&) noexcept = default;
 
 HmacSha256Key::Digest HmacSha256Key::sign(std::string_view data) const {
-  MacCtxPtr ctx{EVP_MAC_CTX_dup(state_->keyed.get())};
+  Digest innerDigest{};
+  SHA256_CTX ctx = state_->inner;
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(innerDigest.data(), &ctx);
   Digest out{};
-  std::size_t written = 0;
-  if (!ctx || EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx.get(), out.data(), &written, out.size()) != 1 || written != out.size()) {
-    throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
-  }
+  ctx = state_->outer;
+  SHA256_Update(&ctx, innerDigest.data(), innerDigest.size());
+  SHA256_Final(out.data(), &ctx);
+  OPENSSL_cleanse(&ctx, sizeof ctx);
   return out;
 }
 

@@ -60,8 +60,8 @@ std::optional<std::string> decode(std::string_view in, const std::array<std::uin
   if (padding > 0 && (in.size() + padding) % 4 != 0) return std::nullopt;
   if (in.size() % 4 == 1) return std::nullopt;  // no byte count encodes to 4n+1 characters
 
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
+  std::string out(in.size() * 3 / 4, '\0');
+  std::size_t written = 0;
   std::uint32_t accumulator = 0;
   int bits = 0;
   for (const char c : in) {
@@ -71,7 +71,7 @@ std::optional<std::string> decode(std::string_view in, const std::array<std::uin
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((accumulator >> bits) & 0xff));
+      out[written++] = static_cast<char>((accumulator >> bits) & 0xff);
     }
   }
   // Leftover bits must be zero, otherwise two encodings would decode to the same bytes.
