@@ -7,9 +7,8 @@
 //   cd <repo root> && node tests/interop/proto/gen_proto.mjs proto
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadUpstreamTypes, closure } from './schema_lib.mjs';
+import { loadUpstreamTypes, scopeTypes } from './schema_lib.mjs';
 
-const kRootFiles = ['livekit_models.proto', 'livekit_rtc.proto', 'livekit_room.proto', 'livekit_webhook.proto'];
 const kScalarNames = {
   1: 'double', 2: 'float', 3: 'int64', 4: 'uint64', 5: 'int32', 6: 'fixed64', 7: 'fixed32', 8: 'bool',
   9: 'string', 12: 'bytes', 13: 'uint32', 15: 'sfixed32', 16: 'sfixed64', 17: 'sint32', 18: 'sint64',
@@ -29,8 +28,7 @@ if (!outDir) {
 }
 
 const types = loadUpstreamTypes();
-const roots = [...types.keys()].filter((n) => kRootFiles.includes(types.fileOf.get(n)));
-const wanted = closure(types, roots);
+const wanted = scopeTypes(types);
 const declOrder = new Map([...types.fileOf.keys()].map((n, i) => [n, i]));
 
 const fileOfType = (n) => (n.startsWith('google.protobuf.') ? kWellKnownFiles[n] : wanted.get(n).file);

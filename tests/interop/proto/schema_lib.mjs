@@ -75,3 +75,10 @@ export function closure(types, roots) {
   for (const [n, e] of seen) e.file = types.fileOf.get(n) ?? (n.startsWith('google.') ? 'google' : undefined);
   return seen;
 }
+
+// The files whose every message we mirror; everything they reference comes along via closure().
+export const kRootFiles = ['livekit_models.proto', 'livekit_rtc.proto', 'livekit_room.proto', 'livekit_webhook.proto'];
+
+export function scopeTypes(types) {
+  return closure(types, [...types.keys()].filter((n) => kRootFiles.includes(types.fileOf.get(n))));
+}
