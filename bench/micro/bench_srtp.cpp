@@ -37,7 +37,9 @@ namespace {
 std::atomic<bool> countMallocs{false};
 std::atomic<long> mallocCalls{0};
 void noteMalloc() {
-  if (countMallocs.load(std::memory_order_relaxed)) mallocCalls.fetch_add(1, std::memory_order_relaxed);
+  if (countMallocs.load(std::memory_order_relaxed)) {
+    mallocCalls.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 }  // namespace
 extern "C" {
@@ -96,7 +98,9 @@ std::size_t writeRtp(Buffer& buffer, std::uint16_t seq, std::size_t payloadLengt
   buffer[9] = static_cast<std::uint8_t>(kSsrc >> 16);
   buffer[10] = static_cast<std::uint8_t>(kSsrc >> 8);
   buffer[11] = static_cast<std::uint8_t>(kSsrc);
-  for (std::size_t i = 0; i < payloadLength; ++i) buffer[kHeaderLength + i] = static_cast<std::uint8_t>(i);
+  for (std::size_t i = 0; i < payloadLength; ++i) {
+    buffer[kHeaderLength + i] = static_cast<std::uint8_t>(i);
+  }
   return kHeaderLength + payloadLength;
 }
 

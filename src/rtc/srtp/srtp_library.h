@@ -14,7 +14,7 @@ enum class SrtpErrorCode { LibraryInit, InvalidKey, SessionCreate };
 
 class SrtpLibrary final {
  public:
-  // Keeps libsrtp initialised while it lives. Move-only; an empty (moved-from) handle holds nothing.
+  // Keeps libsrtp initialised while it lives. Move-only; a moved-from handle holds nothing.
   class Handle final {
    public:
     Handle() = default;

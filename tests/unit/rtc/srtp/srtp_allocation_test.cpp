@@ -90,7 +90,7 @@ TEST_P(SrtpAllocationProfiles, InPlaceProtectAndUnprotectUseNoOperatorNew) {
 
   constexpr std::uint32_t kSsrc = 0xcafe0001;
   PacketBuffer buffer{};
-  // The first packet of an SSRC creates its stream inside libsrtp: a per-stream cost, not per packet.
+  // The first packet of an SSRC makes its stream inside libsrtp: a per-stream cost, not per packet.
   std::size_t length = test::writeRtp(buffer, kSsrc, 1, 1200);
   ASSERT_TRUE(out->protectRtp(buffer, length));
   ASSERT_TRUE(in->unprotectRtp(buffer, length));

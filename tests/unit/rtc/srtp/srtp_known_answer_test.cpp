@@ -63,7 +63,7 @@ Bytes referenceSrtpAesCm(const Bytes& masterKey, const Bytes& masterSalt, const 
 
   std::array<std::uint8_t, 16> iv{};
   std::copy(sessionSalt.begin(), sessionSalt.end(), iv.begin());
-  for (int i = 0; i < 4; ++i) iv[4 + static_cast<std::size_t>(i)] ^= rtp[8 + static_cast<std::size_t>(i)];  // SSRC
+  for (std::size_t i = 0; i < 4; ++i) iv[4 + i] ^= rtp[8 + i];  // SSRC
   const std::uint64_t index = (std::uint64_t{roc} << 16) | (std::uint64_t{rtp[2]} << 8) | rtp[3];
   for (int i = 0; i < 6; ++i) {
     iv[8 + static_cast<std::size_t>(i)] ^= static_cast<std::uint8_t>(index >> (40 - 8 * i));
@@ -118,6 +118,73 @@ Bytes referenceSrtpGcm(const Bytes& masterKey, const Bytes& masterSalt, const By
   return referenceSrtpGcmFromSessionKeys(deriveSessionKey(masterKey, masterSalt, 0x00, 16),
                                          deriveSessionKey(masterKey, masterSalt, 0x02, 12), rtp,
                                          roc);
+}
+
+// RFC 3711 section 3.4: SRTCP with AES-CM. Keys use labels 3/4/5; everything after the first
+// 8 octets is encrypted; E|index follows, and the tag covers the packet and E|index.
+Bytes referenceSrtcpAesCm(const Bytes& masterKey, const Bytes& masterSalt, const Bytes& rtcp,
+                          std::uint32_t srtcpIndex) {
+  const Bytes sessionKey = deriveSessionKey(masterKey, masterSalt, 0x03, 16);
+  const Bytes authKey = deriveSessionKey(masterKey, masterSalt, 0x04, 20);
+  const Bytes sessionSalt = deriveSessionKey(masterKey, masterSalt, 0x05, 14);
+
+  std::array<std::uint8_t, 16> iv{};
+  std::copy(sessionSalt.begin(), sessionSalt.end(), iv.begin());
+  for (std::size_t i = 0; i < 4; ++i) iv[4 + i] ^= rtcp[4 + i];  // sender SSRC
+  for (std::size_t i = 0; i < 4; ++i) {
+    iv[10 + i] ^= static_cast<std::uint8_t>(srtcpIndex >> (24 - 8 * i));
+  }
+  Bytes out(rtcp.begin(), rtcp.begin() + 8);
+  const Bytes encrypted = aesCtr(sessionKey, iv, Bytes(rtcp.begin() + 8, rtcp.end()));
+  out.insert(out.end(), encrypted.begin(), encrypted.end());
+  const std::uint32_t eIndex = 0x80000000u | srtcpIndex;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<std::uint8_t>(eIndex >> shift));
+  }
+
+  std::array<std::uint8_t, 20> mac{};
+  unsigned int macLength = 0;
+  HMAC(EVP_sha1(), authKey.data(), static_cast<int>(authKey.size()), out.data(), out.size(),
+       mac.data(), &macLength);
+  out.insert(out.end(), mac.begin(), mac.begin() + 10);
+  return out;
+}
+
+// RFC 7714 section 9: SRTCP with AES-GCM. IV = (0x0000 || SSRC || 0x0000 || 0 || index) XOR salt,
+// AAD = first 8 octets || E|index; the tag follows the ciphertext and E|index comes last.
+Bytes referenceSrtcpGcm(const Bytes& masterKey, const Bytes& masterSalt, const Bytes& rtcp,
+                        std::uint32_t srtcpIndex) {
+  const Bytes sessionKey = deriveSessionKey(masterKey, masterSalt, 0x03, 16);
+  const Bytes sessionSalt = deriveSessionKey(masterKey, masterSalt, 0x05, 12);
+  std::array<std::uint8_t, 12> iv{};
+  for (std::size_t i = 0; i < 4; ++i) iv[2 + i] = rtcp[4 + i];
+  for (std::size_t i = 0; i < 4; ++i) {
+    iv[8 + i] = static_cast<std::uint8_t>(srtcpIndex >> (24 - 8 * i));
+  }
+  for (std::size_t i = 0; i < 12; ++i) iv[i] ^= sessionSalt[i];
+  const std::uint32_t eIndex = 0x80000000u | srtcpIndex;
+  std::array<std::uint8_t, 4> eIndexBytes{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    eIndexBytes[i] = static_cast<std::uint8_t>(eIndex >> (24 - 8 * i));
+  }
+
+  CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  EXPECT_EQ(
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_gcm(), nullptr, sessionKey.data(), iv.data()), 1);
+  EXPECT_EQ(EVP_EncryptUpdate(ctx.get(), nullptr, &len, rtcp.data(), 8), 1);
+  EXPECT_EQ(EVP_EncryptUpdate(ctx.get(), nullptr, &len, eIndexBytes.data(), 4), 1);
+  Bytes out(rtcp.begin(), rtcp.begin() + 8);
+  out.resize(rtcp.size());
+  EXPECT_EQ(EVP_EncryptUpdate(ctx.get(), out.data() + 8, &len, rtcp.data() + 8,
+                              static_cast<int>(rtcp.size() - 8)),
+            1);
+  EXPECT_EQ(EVP_EncryptFinal_ex(ctx.get(), out.data() + 8 + len, &len), 1);
+  std::array<std::uint8_t, 16> tag{};
+  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, 16, tag.data()), 1);
+  out.insert(out.end(), tag.begin(), tag.end());
+  out.insert(out.end(), eIndexBytes.begin(), eIndexBytes.end());
+  return out;
 }
 
 // RFC 3711 appendix B.3.
@@ -195,6 +262,43 @@ TEST(SrtpKnownAnswer, GcmPacketMatchesReference) {
   const Bytes wire =
       protectWithLibsrtp(SrtpProfile::AeadAes128Gcm, kRfc3711MasterKey, salt12, kRfc7714Rtp);
   EXPECT_EQ(hex(wire), hex(referenceSrtpGcm(kRfc3711MasterKey, salt12, kRfc7714Rtp, 0)));
+}
+
+Bytes protectRtcpWithLibsrtp(SrtpProfile profile, const Bytes& key, const Bytes& salt,
+                             const Bytes& rtcp) {
+  const auto master = SrtpMasterKey::fromParts(profile, key, salt);
+  EXPECT_TRUE(master.has_value());
+  auto session = SrtpSession::create(SrtpDirection::Outbound, *master);
+  EXPECT_TRUE(session.ok());
+  test::PacketBuffer buffer{};
+  std::copy(rtcp.begin(), rtcp.end(), buffer.begin());
+  std::size_t length = rtcp.size();
+  EXPECT_TRUE(session->protectRtcp(buffer, length));
+  return Bytes(buffer.begin(), buffer.begin() + static_cast<long>(length));
+}
+
+// A Receiver Report with one block, sender SSRC 0x4d617273 ("Mars").
+const Bytes kReceiverReport = fromHex(
+    "81c90007 4d617273"                    // V=2 RC=1 PT=201 length=7, sender SSRC
+    "0000042a 00000000 0000e930"          // media SSRC, lost, highest seq
+    "00000005 00000000 00000000");        // jitter, LSR, DLSR
+
+// libsrtp numbers SRTCP packets from 1 (index 0 is never sent).
+constexpr std::uint32_t kFirstSrtcpIndex = 1;
+
+TEST(SrtpKnownAnswer, AesCm80RtcpMatchesReference) {
+  const Bytes wire = protectRtcpWithLibsrtp(SrtpProfile::Aes128CmHmacSha1_80, kRfc3711MasterKey,
+                                            kRfc3711MasterSalt, kReceiverReport);
+  EXPECT_EQ(hex(wire), hex(referenceSrtcpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt,
+                                               kReceiverReport, kFirstSrtcpIndex)));
+}
+
+TEST(SrtpKnownAnswer, GcmRtcpMatchesReference) {
+  const Bytes salt12(kRfc3711MasterSalt.begin(), kRfc3711MasterSalt.begin() + 12);
+  const Bytes wire = protectRtcpWithLibsrtp(SrtpProfile::AeadAes128Gcm, kRfc3711MasterKey, salt12,
+                                            kReceiverReport);
+  EXPECT_EQ(hex(wire), hex(referenceSrtcpGcm(kRfc3711MasterKey, salt12, kReceiverReport,
+                                             kFirstSrtcpIndex)));
 }
 
 TEST(SrtpKnownAnswer, ReferencePacketUnprotectsInLibsrtp) {
