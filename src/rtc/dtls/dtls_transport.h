@@ -71,8 +71,9 @@ class DtlsTransport final {
     // Largest datagram OpenSSL may produce: fits a 1280-byte IPv6 path after UDP/IP and TURN.
     std::uint16_t mtu = 1200;
     // Retransmission timer: starts here and doubles per timeout up to the maximum. OpenSSL
-    // gives up after 12 timeouts of one flight. OpenSSL treats any timer with less than 15 ms
-    // left as already expired, so values at or below 15 ms are raised to 16 ms.
+    // gives up after 12 timeouts of one flight. OpenSSL keeps the deadline in real time and
+    // treats a timer with under 15 ms left as expired, so a timer fires 15 ms early and values
+    // at or below 15 ms are raised to 16 ms (shorter ones would retransmit on every read).
     std::chrono::milliseconds initialRetransmitTimeout{100};
     std::chrono::milliseconds maxRetransmitTimeout{3000};
     // Offered (client) or accepted (server) in order of preference; must not be empty.

@@ -36,6 +36,9 @@ struct Endpoint final : DtlsTransport::Listener {
   SrtpKeyingMaterial keys;
   std::vector<Bytes> received;
   std::unique_ptr<DtlsTransport> transport;
+  // Optional reactions, run inside the callback as an owner's would.
+  std::function<void(DtlsTransport&)> whenConnected;
+  std::function<void(DtlsTransport&)> whenData;
 
   void onDtlsSendData(DtlsTransport&, std::span<const std::uint8_t> datagram) override {
     sent.emplace_back(datagram.begin(), datagram.end());
@@ -47,9 +50,11 @@ struct Endpoint final : DtlsTransport::Listener {
     reportedRole = role;
     profile = p;
     keys = k;
+    if (whenConnected) whenConnected(*transport);
   }
   void onDtlsApplicationData(DtlsTransport&, std::span<const std::uint8_t> data) override {
     received.emplace_back(data.begin(), data.end());
+    if (whenData) whenData(*transport);
   }
   void onDtlsFailed(DtlsTransport&, std::string_view reason) override {
     ++failedCount;
@@ -547,6 +552,23 @@ TEST(DtlsTransport, CloseNotifyReachesThePeer) {
   // A second close is harmless.
   pair.client.transport->close();
   EXPECT_EQ(pair.client.sent.size(), sentBefore + 1);
+}
+
+TEST(DtlsTransport, ListenerMaySendFromConnectedAndCloseFromData) {
+  DtlsPair pair;
+  ASSERT_TRUE(pair.create());
+  // SCTP sends its INIT as soon as DTLS is up, from inside the callback.
+  const Bytes init = {0x13, 0x88, 0x13, 0x88};
+  pair.server.whenConnected = [&](DtlsTransport& t) { EXPECT_TRUE(t.sendApplicationData(init)); };
+  pair.client.whenData = [](DtlsTransport& t) { t.close(); };
+  pair.start();
+  ASSERT_TRUE(pair.runUntil([&] { return pair.server.closedCount > 0; }));
+  ASSERT_EQ(pair.client.received.size(), 1u);
+  EXPECT_EQ(pair.client.received[0], init);
+  EXPECT_EQ(pair.client.transport->state(), DtlsState::Closed);
+  EXPECT_EQ(pair.server.transport->state(), DtlsState::Closed);
+  EXPECT_EQ(pair.client.transport->stats().datagramsSent, pair.client.sent.size());
+  EXPECT_EQ(pair.server.transport->stats().datagramsSent, pair.server.sent.size());
 }
 
 TEST(DtlsTransport, ServerStartsOnAClientHelloThatBeatsStart) {
