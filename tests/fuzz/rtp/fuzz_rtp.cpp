@@ -9,6 +9,7 @@
 #include "rtc/rtp/codecs/h264.h"
 #include "rtc/rtp/codecs/opus.h"
 #include "rtc/rtp/codecs/vp8.h"
+#include "rtc/rtp/codecs/vp9.h"
 #include "rtc/rtp/packet_class.h"
 #include "rtc/rtp/rtp_header_extensions.h"
 #include "rtc/rtp/rtp_packet.h"
@@ -28,6 +29,10 @@ void walkDescriptors(std::span<const std::uint8_t> payload) {
   (void)OpusPayload::isKeyframe(payload);
   if (const auto h264 = H264PayloadInfo::parse(payload)) {
     check(!h264->keyframe || h264->startOfNal);
+  }
+  if (const auto vp9 = Vp9Descriptor::parse(payload)) {
+    check(vp9->size < payload.size() && vp9->referenceCount <= Vp9Descriptor::kMaxReferences &&
+          vp9->ssSpatialLayers <= Vp9Descriptor::kMaxSpatialLayers);
   }
   if (const auto vp8 = Vp8Descriptor::parse(payload)) {
     check(vp8->size < payload.size());
