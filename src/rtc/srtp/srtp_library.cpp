@@ -5,6 +5,7 @@
 #include <srtp2/srtp.h>
 
 #include <mutex>
+#include <string>
 
 namespace huddle::rtc {
 namespace {

@@ -4,8 +4,10 @@
 
 #include <srtp2/srtp.h>
 
+#include <algorithm>
 #include <array>
 #include <climits>
+#include <string>
 #include <utility>
 
 namespace huddle::rtc {

@@ -26,8 +26,12 @@ struct SrtpSessionOptions {
   bool allowRepeatTx = true;
 };
 
-// One direction of SRTP+SRTCP for every SSRC on a transport: streams are created from the
-// wildcard policy on the first packet of each new SSRC.
+// One direction of SRTP+SRTCP for every SSRC on a transport: libsrtp makes a stream from the
+// wildcard policy on the first packet of each new SSRC (a per-SSRC allocation, then none).
+// After DTLS-SRTP completes:
+//   auto keys = splitSrtpKeyingMaterial(profile, role, exported);
+//   auto send = SrtpSession::create(SrtpDirection::Outbound, keys->local);
+//   auto recv = SrtpSession::create(SrtpDirection::Inbound, keys->remote);
 class SrtpSession final {
  public:
   // Drops by reason; the owner reads them for stats and logs.
