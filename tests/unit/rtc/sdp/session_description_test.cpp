@@ -452,6 +452,55 @@ TEST(SessionDescription, BuildsAnSfuAnswer) {
   EXPECT_EQ(parsed->description.media[0].rtxSsrcFor(1234), 5678u);
 }
 
+TEST(SessionDescription, SessionLevelTransportIsInheritedUnlessOverridden) {
+  const std::string text =
+      "v=0\r\n"
+      "o=- 1 1 IN IP4 0.0.0.0\r\n"
+      "s=-\r\n"
+      "t=0 0\r\n"
+      "a=ice-ufrag:sessUfrag\r\n"
+      "a=ice-pwd:sessPwd0123456789abcdef\r\n"
+      "a=ice-options:trickle\r\n"
+      "a=fingerprint:sha-256 aa:bb:cc\r\n"
+      "a=setup:passive\r\n"
+      "a=sendonly\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
+      "a=mid:0\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
+      "a=mid:1\r\n"
+      "a=ice-ufrag:mediaUfrag\r\n"
+      "a=ice-pwd:mediaPwd0123456789abcdef\r\n"
+      "a=ice-options:ice2\r\n"
+      "a=fingerprint:sha-1 01:02\r\n"
+      "a=setup:active\r\n"
+      "a=inactive\r\n";
+  auto p = parseSdp(text);
+  ASSERT_TRUE(p.ok()) << p.message();
+  EXPECT_EQ(p->warningCount, 0u);
+  const SessionDescription& d = p->description;
+  ASSERT_EQ(d.media.size(), 2u);
+  const MediaDescription& inherits = d.media[0];
+  const MediaDescription& overrides = d.media[1];
+  EXPECT_EQ(d.iceUfragFor(inherits), "sessUfrag");
+  EXPECT_EQ(d.icePwdFor(inherits), "sessPwd0123456789abcdef");
+  EXPECT_TRUE(d.hasTrickle(inherits));
+  ASSERT_EQ(d.fingerprintsFor(inherits).size(), 1u);
+  EXPECT_EQ(d.fingerprintsFor(inherits)[0].value, "AA:BB:CC");  // normalised to upper case
+  EXPECT_EQ(d.setupFor(inherits), DtlsSetup::Passive);
+  EXPECT_EQ(inherits.effectiveDirection(d.direction), MediaDirection::SendOnly);
+  EXPECT_EQ(d.iceUfragFor(overrides), "mediaUfrag");
+  EXPECT_EQ(d.icePwdFor(overrides), "mediaPwd0123456789abcdef");
+  EXPECT_FALSE(d.hasTrickle(overrides));
+  EXPECT_EQ(d.fingerprintsFor(overrides)[0].algorithm, "sha-1");
+  EXPECT_EQ(d.setupFor(overrides), DtlsSetup::Active);
+  EXPECT_EQ(overrides.effectiveDirection(d.direction), MediaDirection::Inactive);
+  // Written back at the level they came from.
+  const std::string written = writeSdp(d);
+  EXPECT_LT(written.find("a=ice-ufrag:sessUfrag\r\n"), written.find("m=audio"));
+  EXPECT_LT(written.find("a=sendonly\r\n"), written.find("m=audio"));
+  EXPECT_GT(written.find("a=ice-ufrag:mediaUfrag\r\n"), written.find("a=mid:0\r\n"));
+}
+
 TEST(SdpHelpers, ParsesFmtpParameters) {
   const auto params = parseFmtpParameters(
       "level-asymmetry-allowed=1; packetization-mode=1;profile-level-id=42e01f;;flag");
