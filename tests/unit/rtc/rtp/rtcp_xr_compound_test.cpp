@@ -134,3 +134,47 @@ TEST(RtcpCompound, HeaderOnlyPacketIsWellFormed) {
 
 }  // namespace
 }  // namespace huddle::rtc
+
+namespace huddle::rtc {
+namespace {
+
+TEST(RtcpCompound, PaddedLastPacketAndProfileExtensionAfterBlocks) {
+  const std::vector<std::uint8_t> bytes = {
+      0x80, 0xC8, 0x00, 0x07,  // SR, RC=0, length 7 (32 bytes): 4 bytes beyond the sender info
+      0x00, 0x00, 0x00, 0x01,  // sender SSRC
+      0x00, 0x00, 0x00, 0x02,  // NTP
+      0x00, 0x00, 0x00, 0x03,  //
+      0x00, 0x00, 0x00, 0x04,  // RTP timestamp
+      0x00, 0x00, 0x00, 0x05,  // packet count
+      0x00, 0x00, 0x00, 0x06,  // octet count
+      0xDE, 0xAD, 0xBE, 0xEF,  // profile-specific extension: ignored
+      0xA0, 0xC9, 0x00, 0x02,  // RR, P=1, RC=0, length 2 (12 bytes)
+      0x00, 0x00, 0x00, 0x07,  // sender SSRC
+      0x00, 0x00, 0x00, 0x04,  // padding, count 4
+  };
+  ASSERT_TRUE(isValidRtcpCompound(bytes));
+  RtcpCompoundReader reader(bytes);
+  const auto srPacket = reader.next();
+  ASSERT_TRUE(srPacket);
+  const auto sr = RtcpSenderReport::parse(*srPacket);
+  ASSERT_TRUE(sr);
+  EXPECT_EQ(sr->octetCount, 6u);
+  EXPECT_EQ(sr->reports.count, 0u);
+  const auto rrPacket = reader.next();
+  ASSERT_TRUE(rrPacket);
+  EXPECT_EQ(rrPacket->bytes.size(), 12u);
+  EXPECT_EQ(rrPacket->body.size(), 4u);
+  const auto rr = RtcpReceiverReport::parse(*rrPacket);
+  ASSERT_TRUE(rr);
+  EXPECT_EQ(rr->ssrc, 7u);
+  EXPECT_FALSE(reader.next());
+  EXPECT_FALSE(reader.malformed());
+}
+
+TEST(RtcpCompound, TrailingBytesShorterThanAHeaderAreMalformed) {
+  std::vector<std::uint8_t> bytes = {0x80, 0xC9, 0x00, 0x01, 0, 0, 0, 1, 0x80, 0xC9};
+  EXPECT_FALSE(isValidRtcpCompound(bytes));
+}
+
+}  // namespace
+}  // namespace huddle::rtc
