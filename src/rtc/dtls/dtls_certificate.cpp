@@ -68,7 +68,9 @@ std::string DtlsFingerprint::hex() const {
   return out;
 }
 
-std::string DtlsFingerprint::toSdp() const { return std::string(kAlgorithm) + " " + hex(); }
+std::string DtlsFingerprint::toSdp() const {
+  return std::string(kAlgorithm) + " " + hex();
+}
 
 DtlsCertificate::DtlsCertificate(detail::X509Ptr cert, detail::EvpPkeyPtr key,
                                  DtlsFingerprint fingerprint)

@@ -17,7 +17,8 @@ std::optional<DtlsRecordView> DtlsRecordView::parse(std::span<const std::uint8_t
   view.contentType_ = static_cast<DtlsContentType>(type);
   view.version_ = static_cast<std::uint16_t>((bytes[1] << 8) | bytes[2]);
   view.epoch_ = static_cast<std::uint16_t>((bytes[3] << 8) | bytes[4]);
-  for (std::size_t i = 5; i < 11; ++i) view.sequenceNumber_ = (view.sequenceNumber_ << 8) | bytes[i];
+  for (std::size_t i = 5; i < 11; ++i)
+    view.sequenceNumber_ = (view.sequenceNumber_ << 8) | bytes[i];
   view.fragment_ = bytes.subspan(kHeaderSize, length);
   return view;
 }

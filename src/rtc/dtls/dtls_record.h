@@ -31,13 +31,16 @@ class DtlsRecordView {
   [[nodiscard]] static std::optional<DtlsRecordView> parse(std::span<const std::uint8_t> bytes);
 
   // Number of records if the whole datagram is a sequence of well-formed records, else nullopt.
-  [[nodiscard]] static std::optional<std::size_t> countRecords(std::span<const std::uint8_t> datagram);
+  [[nodiscard]] static std::optional<std::size_t> countRecords(
+      std::span<const std::uint8_t> datagram);
 
   [[nodiscard]] DtlsContentType contentType() const { return contentType_; }
   [[nodiscard]] std::uint16_t version() const { return version_; }
   [[nodiscard]] std::uint16_t epoch() const { return epoch_; }
   [[nodiscard]] std::uint64_t sequenceNumber() const { return sequenceNumber_; }  // 48 bits
-  [[nodiscard]] std::uint16_t length() const { return static_cast<std::uint16_t>(fragment_.size()); }
+  [[nodiscard]] std::uint16_t length() const {
+    return static_cast<std::uint16_t>(fragment_.size());
+  }
   [[nodiscard]] std::span<const std::uint8_t> fragment() const { return fragment_; }
   // Header plus fragment: where the next record of the datagram starts.
   [[nodiscard]] std::size_t size() const { return kHeaderSize + fragment_.size(); }

@@ -52,19 +52,26 @@ std::optional<SrtpSizes> srtpSizes(unsigned long opensslProfileId) {
 
 std::string_view toString(DtlsState state) {
   switch (state) {
-    case DtlsState::New: return "new";
-    case DtlsState::Connecting: return "connecting";
-    case DtlsState::Connected: return "connected";
-    case DtlsState::Failed: return "failed";
-    case DtlsState::Closed: return "closed";
+    case DtlsState::New:
+      return "new";
+    case DtlsState::Connecting:
+      return "connecting";
+    case DtlsState::Connected:
+      return "connected";
+    case DtlsState::Failed:
+      return "failed";
+    case DtlsState::Closed:
+      return "closed";
   }
   return "unknown";
 }
 
 std::string_view toString(SrtpProfile profile) {
   switch (profile) {
-    case SrtpProfile::AeadAes128Gcm: return "SRTP_AEAD_AES_128_GCM";
-    case SrtpProfile::Aes128CmSha1_80: return "SRTP_AES128_CM_SHA1_80";
+    case SrtpProfile::AeadAes128Gcm:
+      return "SRTP_AEAD_AES_128_GCM";
+    case SrtpProfile::Aes128CmSha1_80:
+      return "SRTP_AES128_CM_SHA1_80";
   }
   return "unknown";
 }
@@ -113,16 +120,15 @@ struct DtlsTransport::Callbacks {
   // peer is the SDP fingerprint, checked here on the leaf so that a mismatch aborts the handshake
   // with a bad_certificate alert before any key is derived.
   static int verify(int /*preverifyOk*/, X509_STORE_CTX* store) {
-    auto* ssl = static_cast<SSL*>(
-        X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     DtlsTransport* self = ssl != nullptr ? fromSsl(ssl) : nullptr;
     if (self == nullptr) return 0;
     if (X509_STORE_CTX_get_error_depth(store) != 0) return 1;
     X509* leaf = X509_STORE_CTX_get_current_cert(store);
     DtlsFingerprint actual;
     unsigned int length = 0;
-    if (leaf == nullptr ||
-        X509_digest(leaf, EVP_sha256(), actual.digest.data(), &length) != 1) {
+    if (leaf == nullptr || X509_digest(leaf, EVP_sha256(), actual.digest.data(), &length) != 1) {
       self->verifyFailure_ = "peer certificate could not be hashed";
       return 0;
     }
@@ -348,9 +354,11 @@ void DtlsTransport::onHandshakeComplete() {
 
   SrtpKeyingMaterial keys;
   if (config_.role == DtlsRole::Client) {
-    keys = {std::move(clientKey), std::move(clientSalt), std::move(serverKey), std::move(serverSalt)};
+    keys = {std::move(clientKey), std::move(clientSalt), std::move(serverKey),
+            std::move(serverSalt)};
   } else {
-    keys = {std::move(serverKey), std::move(serverSalt), std::move(clientKey), std::move(clientSalt)};
+    keys = {std::move(serverKey), std::move(serverSalt), std::move(clientKey),
+            std::move(clientSalt)};
   }
 
   state_ = DtlsState::Connected;

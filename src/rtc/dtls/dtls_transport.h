@@ -54,11 +54,13 @@ class DtlsTransport final {
    public:
     virtual ~Listener() = default;
     // One DTLS datagram (one or more records) to put on the wire; the span dies on return.
-    virtual void onDtlsSendData(DtlsTransport& transport, std::span<const std::uint8_t> datagram) = 0;
+    virtual void onDtlsSendData(DtlsTransport& transport,
+                                std::span<const std::uint8_t> datagram) = 0;
     virtual void onDtlsConnected(DtlsTransport& transport, DtlsRole role, SrtpProfile profile,
                                  const SrtpKeyingMaterial& keys) = 0;
     // Decrypted application data (SCTP packets); the span dies on return.
-    virtual void onDtlsApplicationData(DtlsTransport& transport, std::span<const std::uint8_t> data) = 0;
+    virtual void onDtlsApplicationData(DtlsTransport& transport,
+                                       std::span<const std::uint8_t> data) = 0;
     virtual void onDtlsFailed(DtlsTransport& transport, std::string_view reason) = 0;
     // The peer sent close_notify.
     virtual void onDtlsClosed(DtlsTransport& transport) = 0;
@@ -77,7 +79,8 @@ class DtlsTransport final {
     std::chrono::milliseconds initialRetransmitTimeout{100};
     std::chrono::milliseconds maxRetransmitTimeout{3000};
     // Offered (client) or accepted (server) in order of preference; must not be empty.
-    std::vector<SrtpProfile> srtpProfiles = {SrtpProfile::AeadAes128Gcm, SrtpProfile::Aes128CmSha1_80};
+    std::vector<SrtpProfile> srtpProfiles = {SrtpProfile::AeadAes128Gcm,
+                                             SrtpProfile::Aes128CmSha1_80};
   };
 
   // Drops and events, for metrics and tests.
@@ -87,7 +90,7 @@ class DtlsTransport final {
     std::uint64_t datagramsDroppedMalformed = 0;  // record headers do not tile the datagram
     std::uint64_t datagramsDroppedState = 0;      // arrived before start() or after the end
     std::uint64_t datagramsSent = 0;
-    std::uint64_t retransmitTimeouts = 0;         // handleTimeout() calls that fired
+    std::uint64_t retransmitTimeouts = 0;  // handleTimeout() calls that fired
   };
 
   // Fails only when OpenSSL rejects the configuration.

@@ -31,11 +31,21 @@ std::string OpenSslLibrary::drainErrors() {
 
 namespace detail {
 
-void SslFree::operator()(ssl_st* p) const noexcept { SSL_free(p); }
-void SslCtxFree::operator()(ssl_ctx_st* p) const noexcept { SSL_CTX_free(p); }
-void BioFree::operator()(bio_st* p) const noexcept { BIO_free(p); }
-void X509Free::operator()(x509_st* p) const noexcept { X509_free(p); }
-void EvpPkeyFree::operator()(evp_pkey_st* p) const noexcept { EVP_PKEY_free(p); }
+void SslFree::operator()(ssl_st* p) const noexcept {
+  SSL_free(p);
+}
+void SslCtxFree::operator()(ssl_ctx_st* p) const noexcept {
+  SSL_CTX_free(p);
+}
+void BioFree::operator()(bio_st* p) const noexcept {
+  BIO_free(p);
+}
+void X509Free::operator()(x509_st* p) const noexcept {
+  X509_free(p);
+}
+void EvpPkeyFree::operator()(evp_pkey_st* p) const noexcept {
+  EVP_PKEY_free(p);
+}
 
 }  // namespace detail
 }  // namespace huddle::rtc

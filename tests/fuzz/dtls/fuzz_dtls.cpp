@@ -1,5 +1,6 @@
-// libFuzzer target: arbitrary bytes as one datagram into a fresh server-role DtlsTransport, and
-// through the record walker. Checks that network input never crashes, leaks or throws.
+// libFuzzer target: arbitrary bytes as one datagram (or, after a leading 0x00, as length-prefixed
+// datagrams) into a fresh server-role DtlsTransport, and through the record walker. Checks that
+// network input never crashes, leaks or throws.
 
 #include "common/log.h"
 #include "rtc/dtls/dtls_certificate.h"
@@ -7,6 +8,7 @@
 #include "rtc/dtls/dtls_transport.h"
 #include "rtc/dtls/openssl_library.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -31,7 +33,9 @@ struct SinkListener final : DtlsTransport::Listener {
     // A forged handshake cannot pass the fingerprint check.
     std::abort();
   }
-  void onDtlsApplicationData(DtlsTransport&, std::span<const std::uint8_t>) override { std::abort(); }
+  void onDtlsApplicationData(DtlsTransport&, std::span<const std::uint8_t>) override {
+    std::abort();
+  }
   void onDtlsFailed(DtlsTransport&, std::string_view) override {}
   void onDtlsClosed(DtlsTransport&) override {}
 };
@@ -76,9 +80,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!created.ok()) std::abort();
   DtlsTransport& transport = *created.value();
   transport.start();
-  transport.onIncomingData(input);
-  // The same bytes again exercise retransmission and replay handling.
-  transport.onIncomingData(input);
+  if (!input.empty() && input[0] == 0x00) {
+    // A leading zero (never DTLS) switches to a sequence of datagrams, each prefixed by a
+    // big-endian 16-bit length, to reach reassembly of handshake messages split over datagrams.
+    std::span<const std::uint8_t> rest = input.subspan(1);
+    while (rest.size() >= 2) {
+      const std::size_t length =
+          std::min<std::size_t>((std::size_t{rest[0]} << 8) | rest[1], rest.size() - 2);
+      transport.onIncomingData(rest.subspan(2, length));
+      rest = rest.subspan(2 + length);
+    }
+  } else {
+    transport.onIncomingData(input);
+    // The same bytes again exercise retransmission and replay handling.
+    transport.onIncomingData(input);
+  }
   (void)transport.nextTimeout();
   transport.handleTimeout();
   (void)transport.sendApplicationData(input);

@@ -15,7 +15,8 @@ namespace {
 
 TEST(DtlsFingerprint, FormatsAsSdpAttributeAndParsesBack) {
   DtlsFingerprint fp;
-  for (std::size_t i = 0; i < fp.digest.size(); ++i) fp.digest[i] = static_cast<std::uint8_t>(i * 7 + 0x0a);
+  for (std::size_t i = 0; i < fp.digest.size(); ++i)
+    fp.digest[i] = static_cast<std::uint8_t>(i * 7 + 0x0a);
   const std::string sdp = fp.toSdp();
   EXPECT_EQ(sdp.substr(0, 16), "sha-256 0A:11:18");
   EXPECT_EQ(sdp.size(), 8u + 95u);
@@ -37,7 +38,7 @@ TEST(DtlsFingerprint, AcceptsLowercaseAndRejectsMalformed) {
   const std::string good = fp.toSdp();
   EXPECT_FALSE(DtlsFingerprint::parse("sha-1 " + good.substr(8)).has_value());
   EXPECT_FALSE(DtlsFingerprint::parse(good.substr(0, good.size() - 3)).has_value());  // 31 bytes
-  EXPECT_FALSE(DtlsFingerprint::parse(good + ":AB").has_value());                    // 33 bytes
+  EXPECT_FALSE(DtlsFingerprint::parse(good + ":AB").has_value());                     // 33 bytes
   std::string badSeparator = good;
   badSeparator[10] = '-';
   EXPECT_FALSE(DtlsFingerprint::parse(badSeparator).has_value());
@@ -77,7 +78,8 @@ TEST(DtlsCertificate, GeneratesSelfSignedP256WithSdpFingerprint) {
   EXPECT_STREQ(curve, "prime256v1");
 
   char cn[64] = {};
-  ASSERT_GT(X509_NAME_get_text_by_NID(X509_get_subject_name(x509), NID_commonName, cn, sizeof(cn)), 0);
+  ASSERT_GT(X509_NAME_get_text_by_NID(X509_get_subject_name(x509), NID_commonName, cn, sizeof(cn)),
+            0);
   EXPECT_STREQ(cn, "huddle");
 
   // Valid now, back-dated by about 30 days, expiring in about a year.

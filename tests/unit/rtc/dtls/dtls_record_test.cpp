@@ -54,7 +54,8 @@ TEST(DtlsRecordView, ReadsFullFortyEightBitSequence) {
 }
 
 TEST(DtlsRecordView, RejectsShortHeaderBadTypeBadVersionAndOverlongLength) {
-  const std::vector<std::uint8_t> good = {0x15, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x02, 0x02, 0x28};
+  const std::vector<std::uint8_t> good = {0x15, 0xfe, 0xfd, 0,    0,    0,    0,   0,
+                                          0,    0,    0,    0x00, 0x02, 0x02, 0x28};
   ASSERT_TRUE(DtlsRecordView::parse(good).has_value());
 
   EXPECT_FALSE(DtlsRecordView::parse(std::span(good).first(12)).has_value());  // header cut

@@ -128,7 +128,8 @@ class DtlsPair {
       return;
     }
     queue_.push_back({1 - from, Bytes(datagram.begin(), datagram.end())});
-    if (duplicateProbability > 0 && std::uniform_real_distribution<>(0, 1)(rng) < duplicateProbability) {
+    if (duplicateProbability > 0 &&
+        std::uniform_real_distribution<>(0, 1)(rng) < duplicateProbability) {
       queue_.push_back({1 - from, Bytes(datagram.begin(), datagram.end())});
       ++duplicated;
     }
@@ -177,7 +178,8 @@ class DtlsPair {
   bool waitForTimers() {
     std::optional<std::chrono::microseconds> earliest;
     for (Endpoint* e : {&client, &server}) {
-      if (const auto t = e->transport->nextTimeout()) earliest = std::min(earliest.value_or(*t), *t);
+      if (const auto t = e->transport->nextTimeout())
+        earliest = std::min(earliest.value_or(*t), *t);
     }
     if (!earliest) return false;
     ++timerWaits;
@@ -252,7 +254,8 @@ TEST(DtlsTransport, ClientHelloIsAPlainEpochZeroHandshakeRecord) {
   // Refreshes the fuzz seed when asked: HUDDLE_DTLS_CORPUS_DIR=tests/fuzz/dtls/corpus.
   if (const char* dir = std::getenv("HUDDLE_DTLS_CORPUS_DIR")) {
     std::ofstream out(std::string(dir) + "/client_hello.bin", std::ios::binary);
-    out.write(reinterpret_cast<const char*>(hello.data()), static_cast<std::streamsize>(hello.size()));
+    out.write(reinterpret_cast<const char*>(hello.data()),
+              static_cast<std::streamsize>(hello.size()));
   }
 }
 
@@ -303,7 +306,8 @@ TEST(DtlsTransport, CarriesApplicationDataBothWays) {
   EXPECT_TRUE(pair.client.transport->sendApplicationData(toServer));
   EXPECT_TRUE(pair.server.transport->sendApplicationData(toClient));
   EXPECT_TRUE(pair.client.transport->sendApplicationData(toServer));
-  ASSERT_TRUE(pair.runUntil([&] { return pair.server.received.size() == 2 && !pair.client.received.empty(); }));
+  ASSERT_TRUE(pair.runUntil(
+      [&] { return pair.server.received.size() == 2 && !pair.client.received.empty(); }));
   EXPECT_EQ(pair.server.received[0], toServer);
   EXPECT_EQ(pair.server.received[1], toServer);
   ASSERT_EQ(pair.client.received.size(), 1u);
@@ -343,7 +347,8 @@ TEST(DtlsTransport, ClientFailsOnServerFingerprintMismatch) {
 
   EXPECT_EQ(pair.client.transport->state(), DtlsState::Failed);
   EXPECT_EQ(pair.client.failedCount, 1);
-  EXPECT_NE(pair.client.failure.find("fingerprint mismatch"), std::string::npos) << pair.client.failure;
+  EXPECT_NE(pair.client.failure.find("fingerprint mismatch"), std::string::npos)
+      << pair.client.failure;
   EXPECT_EQ(pair.client.transport->failureReason(), pair.client.failure);
   EXPECT_EQ(pair.client.connectedCount, 0);
   // The client's bad_certificate alert fails the server too, before it derives any key.
@@ -366,7 +371,8 @@ TEST(DtlsTransport, ServerFailsOnClientFingerprintMismatch) {
   pair.runUntil([&] { return pair.server.failedCount > 0 && pair.client.failedCount > 0; });
 
   EXPECT_EQ(pair.server.transport->state(), DtlsState::Failed);
-  EXPECT_NE(pair.server.failure.find("fingerprint mismatch"), std::string::npos) << pair.server.failure;
+  EXPECT_NE(pair.server.failure.find("fingerprint mismatch"), std::string::npos)
+      << pair.server.failure;
   EXPECT_EQ(pair.server.connectedCount, 0);
   EXPECT_EQ(pair.client.connectedCount, 0);
   EXPECT_EQ(pair.client.transport->state(), DtlsState::Failed);
@@ -398,8 +404,9 @@ TEST(DtlsTransport, RecoversWhenFirstFlightsAreLost) {
   ASSERT_TRUE(pair.create());
   pair.start();
   ASSERT_TRUE(pair.handshake()) << "client=" << toString(pair.client.transport->state()) << " "
-                                << pair.client.failure << " server="
-                                << toString(pair.server.transport->state()) << " " << pair.server.failure;
+                                << pair.client.failure
+                                << " server=" << toString(pair.server.transport->state()) << " "
+                                << pair.server.failure;
   EXPECT_EQ(pair.dropped, 2 + serverFirstFlight);
   EXPECT_GE(pair.client.transport->stats().retransmitTimeouts, 2u);
   expectMirroredKeys(pair.client, pair.server);
@@ -439,13 +446,14 @@ TEST(DtlsTransport, CompletesWithThirtyPercentRandomLoss) {
     SCOPED_TRACE("seed=" + std::to_string(seed));
     DtlsPair pair;
     std::mt19937 lossRng(seed);
-    pair.keep = [&](int, std::size_t) { return std::uniform_real_distribution<>(0, 1)(lossRng) >= 0.3; };
+    pair.keep = [&](int, std::size_t) {
+      return std::uniform_real_distribution<>(0, 1)(lossRng) >= 0.3;
+    };
     ASSERT_TRUE(pair.create());
     pair.start();
-    ASSERT_TRUE(pair.handshake(20000)) << "client=" << toString(pair.client.transport->state()) << " "
-                                       << pair.client.failure << " server="
-                                       << toString(pair.server.transport->state()) << " "
-                                       << pair.server.failure;
+    ASSERT_TRUE(pair.handshake(20000))
+        << "client=" << toString(pair.client.transport->state()) << " " << pair.client.failure
+        << " server=" << toString(pair.server.transport->state()) << " " << pair.server.failure;
     handshakeDrops += pair.dropped;
     expectMirroredKeys(pair.client, pair.server);
 
@@ -469,7 +477,8 @@ TEST(DtlsTransport, CompletesWithReorderedAndDuplicatedDatagrams) {
     pair.duplicateProbability = 0.5;
     ASSERT_TRUE(pair.create());
     pair.start();
-    ASSERT_TRUE(pair.handshake()) << "seed=" << seed << " " << pair.client.failure << pair.server.failure;
+    ASSERT_TRUE(pair.handshake()) << "seed=" << seed << " " << pair.client.failure
+                                  << pair.server.failure;
     EXPECT_GT(pair.duplicated, 0u);
     expectMirroredKeys(pair.client, pair.server);
     EXPECT_EQ(pair.client.connectedCount, 1);
@@ -504,7 +513,8 @@ TEST(DtlsTransport, RejectsAndCountsGarbageWithoutDerailingTheHandshake) {
   // Well-formed headers around random bytes in epoch 1: OpenSSL discards them silently.
   std::mt19937 rng(99);
   for (int i = 0; i < 20; ++i) {
-    Bytes record = {0x17, 0xfe, 0xfd, 0x00, 0x01, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(i), 0, 48};
+    Bytes record = {0x17, 0xfe, 0xfd, 0x00, 0x01, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(i),
+                    0,    48};
     for (int j = 0; j < 48; ++j) record.push_back(static_cast<std::uint8_t>(rng()));
     server.onIncomingData(record);
     pair.client.transport->onIncomingData(record);
@@ -512,13 +522,15 @@ TEST(DtlsTransport, RejectsAndCountsGarbageWithoutDerailingTheHandshake) {
   EXPECT_EQ(server.state(), DtlsState::Connecting);
 
   ASSERT_TRUE(pair.handshake()) << pair.client.failure << pair.server.failure;
-  EXPECT_EQ(server.stats().datagramsReceived,
-            server.stats().datagramsDroppedNotDtls + server.stats().datagramsDroppedMalformed +
-                server.stats().datagramsDroppedState + 20 + pair.client.sent.size() - pair.queued());
+  EXPECT_EQ(server.stats().datagramsReceived, server.stats().datagramsDroppedNotDtls +
+                                                  server.stats().datagramsDroppedMalformed +
+                                                  server.stats().datagramsDroppedState + 20 +
+                                                  pair.client.sent.size() - pair.queued());
 
   // And once connected, forged application data changes nothing.
   for (int i = 0; i < 20; ++i) {
-    Bytes record = {0x17, 0xfe, 0xfd, 0x00, 0x01, 0, 0, 0, 0, 1, static_cast<std::uint8_t>(i), 0, 40};
+    Bytes record = {0x17, 0xfe, 0xfd, 0x00, 0x01, 0, 0, 0, 0, 1, static_cast<std::uint8_t>(i),
+                    0,    40};
     for (int j = 0; j < 40; ++j) record.push_back(static_cast<std::uint8_t>(rng()));
     server.onIncomingData(record);
   }
@@ -586,7 +598,8 @@ TEST(DtlsTransport, GivesUpWhenThePeerNeverAnswers) {
   pair.start();
   pair.runUntil([&] { return pair.client.failedCount > 0; }, 100);
   EXPECT_EQ(pair.client.transport->state(), DtlsState::Failed);
-  EXPECT_NE(pair.client.failure.find("retransmission limit"), std::string::npos) << pair.client.failure;
+  EXPECT_NE(pair.client.failure.find("retransmission limit"), std::string::npos)
+      << pair.client.failure;
   EXPECT_EQ(pair.server.transport->state(), DtlsState::Connecting);
 }
 
