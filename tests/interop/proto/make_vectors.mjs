@@ -184,6 +184,33 @@ emit('real.SendDataRequest', new lk.SendDataRequest({ room: 'demo', data: new Te
 
 fs.writeFileSync(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 1));
 
+// The reference's type information itself, so the C++ side can compare descriptors field by field
+// (including enum values no vector happens to use). Scalar `T` numbers equal descriptor.proto's
+// FieldDescriptorProto.Type numbers.
+const schema = { messages: {}, enums: {} };
+const typeOf = (kind, T) => (kind === 'scalar' ? T : T.typeName);
+for (const [typeName, entry] of scope) {
+  if (typeName.startsWith('google.')) continue;
+  if (entry.kind === 'enum') {
+    schema.enums[typeName] = entry.type.values.map((v) => ({ no: v.no, name: v.name }));
+    continue;
+  }
+  schema.messages[typeName] = entry.type.fields.list().map((f) => ({
+    no: f.no,
+    name: f.name,
+    jsonName: f.jsonName,
+    kind: f.kind,
+    type: f.kind === 'map' ? undefined : typeOf(f.kind, f.T),
+    mapKey: f.kind === 'map' ? f.K : undefined,
+    mapValueKind: f.kind === 'map' ? f.V.kind : undefined,
+    mapValue: f.kind === 'map' ? typeOf(f.V.kind, f.V.T) : undefined,
+    repeated: f.repeated,
+    optional: f.opt,
+    oneof: f.oneof && !f.opt ? f.oneof.name : '',
+  }));
+}
+fs.writeFileSync(path.join(outDir, 'schema.json'), JSON.stringify(schema));
+
 // Every field of every type in scope must have been exercised.
 const missing = [];
 for (const [typeName, entry] of scope) {

@@ -211,6 +211,72 @@ TEST_F(ProtoGoldenTest, ManifestCoversEveryMessageOfOurSchema) {
   }
 }
 
+// Compares one field of ours with the reference's type information for it.
+void expectSameField(const pb::FieldDescriptor& ours, const nlohmann::json& ref) {
+  const std::string kind = ref.value("kind", "");
+  EXPECT_EQ(ours.name(), ref.value("name", ""));
+  EXPECT_EQ(ours.json_name(), ref.value("jsonName", ""));
+  const pb::OneofDescriptor* oneof = ours.real_containing_oneof();
+  EXPECT_EQ(oneof != nullptr ? oneof->name() : std::string(), ref.value("oneof", ""));
+  EXPECT_EQ(ours.has_optional_keyword(), ref.value("optional", false));
+  EXPECT_EQ(ours.is_map(), kind == "map");
+  const pb::FieldDescriptor* typed = &ours;
+  std::string valueKind = kind;
+  nlohmann::json valueType = ref.value("type", nlohmann::json());
+  if (ours.is_map()) {
+    const pb::Descriptor* entry = ours.message_type();
+    EXPECT_EQ(static_cast<int>(entry->map_key()->type()), ref.value("mapKey", -1));
+    typed = entry->map_value();
+    valueKind = ref.value("mapValueKind", "");
+    valueType = ref.value("mapValue", nlohmann::json());
+  } else {
+    EXPECT_EQ(ours.is_repeated(), ref.value("repeated", false));
+  }
+  if (valueKind == "scalar") {
+    EXPECT_EQ(static_cast<int>(typed->type()), valueType.is_number() ? valueType.get<int>() : -1);
+  } else if (valueKind == "enum") {
+    ASSERT_EQ(typed->type(), pb::FieldDescriptor::TYPE_ENUM);
+    EXPECT_EQ(typed->enum_type()->full_name(), valueType.is_string() ? valueType.get<std::string>() : "");
+  } else if (valueKind == "message") {
+    ASSERT_EQ(typed->type(), pb::FieldDescriptor::TYPE_MESSAGE);
+    EXPECT_EQ(typed->message_type()->full_name(), valueType.is_string() ? valueType.get<std::string>() : "");
+  } else {
+    ADD_FAILURE() << "unexpected kind " << valueKind;
+  }
+}
+
+TEST_F(ProtoGoldenTest, DescriptorsMatchReferenceTypeInfo) {
+  const std::optional<std::string> text = readFile(vectorDir_ / "schema.json");
+  ASSERT_TRUE(text) << "schema.json missing in " << vectorDir_;
+  const nlohmann::json schema = nlohmann::json::parse(*text, nullptr, false);
+  ASSERT_TRUE(schema.is_object());
+  const pb::DescriptorPool* pool = pb::DescriptorPool::generated_pool();
+  ASSERT_GT(schema["messages"].size(), 180U);
+  for (const auto& [type, fields] : schema["messages"].items()) {
+    SCOPED_TRACE(type);
+    const pb::Descriptor* desc = pool->FindMessageTypeByName(type);
+    ASSERT_NE(desc, nullptr) << "message missing from our schema";
+    EXPECT_EQ(static_cast<size_t>(desc->field_count()), fields.size()) << "field count differs";
+    for (const nlohmann::json& ref : fields) {
+      SCOPED_TRACE(ref.value("name", ""));
+      const pb::FieldDescriptor* ours = desc->FindFieldByNumber(ref.value("no", 0));
+      ASSERT_NE(ours, nullptr) << "field number " << ref.value("no", 0) << " missing";
+      expectSameField(*ours, ref);
+    }
+  }
+  for (const auto& [type, values] : schema["enums"].items()) {
+    SCOPED_TRACE(type);
+    const pb::EnumDescriptor* desc = pool->FindEnumTypeByName(type);
+    ASSERT_NE(desc, nullptr) << "enum missing from our schema";
+    EXPECT_EQ(static_cast<size_t>(desc->value_count()), values.size());
+    for (const nlohmann::json& ref : values) {
+      const pb::EnumValueDescriptor* value = desc->FindValueByName(ref.value("name", ""));
+      ASSERT_NE(value, nullptr) << "enum value " << ref.value("name", "") << " missing";
+      EXPECT_EQ(value->number(), ref.value("no", -1)) << value->name();
+    }
+  }
+}
+
 TEST_F(ProtoGoldenTest, ReferenceBytesDecodeToSameJsonAndBytes) {
   ASSERT_FALSE(vectors_.empty());
   for (const Vector& v : vectors_) {
