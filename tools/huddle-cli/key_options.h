@@ -1,5 +1,6 @@
 #pragma once
-// API key options shared by the subcommands: flags, then LIVEKIT_API_KEY/SECRET, then --dev.
+// API key options shared by the subcommands: --keys-file, flags, LIVEKIT_API_KEY/SECRET,
+// LIVEKIT_KEYS (verification), then --dev.
 
 #include <CLI/CLI.hpp>
 
@@ -21,6 +22,7 @@ struct KeyOptions {
   std::string apiSecret;
   std::string keysFile;
   bool dev = false;
+  bool acceptKeySet = false;  // verification may use any of several keys (LIVEKIT_KEYS)
 
   void addTo(CLI::App& cmd) {
     cmd.add_option("--api-key", apiKey, "API key (default: $LIVEKIT_API_KEY)");
@@ -50,6 +52,12 @@ struct KeyOptions {
   [[nodiscard]] Result<auth::KeyProvider, auth::KeyError> provider() {
     if (!keysFile.empty()) {
       return auth::KeyProvider::fromYamlFile(keysFile, auth::KeyPolicy{.allowShortSecrets = dev});
+    }
+    // The server's own key variable, when no single key was named.
+    if (acceptKeySet && apiKey.empty() && apiSecret.empty() && std::getenv("LIVEKIT_API_KEY") == nullptr) {
+      if (const char* keys = std::getenv("LIVEKIT_KEYS"); keys != nullptr && *keys != '\0') {
+        return auth::KeyProvider::fromEnvValue(keys, auth::KeyPolicy{.allowShortSecrets = dev});
+      }
     }
     if (auto error = resolve()) return Error{auth::KeyError::EmptyKeySet, *error};
     auth::KeyProvider keys;

@@ -197,6 +197,7 @@ void addTokenCommand(CLI::App& app, int& exitCode) {
   auto verify = std::make_shared<VerifyOptions>();
   auto* v = token->add_subcommand("verify", "check a token and print its grants");
   verify->keys.addTo(*v);
+  verify->keys.acceptKeySet = true;
   v->add_option("--keys-file", verify->keys.keysFile, "LiveKit key file ('key: secret' lines)");
   v->add_option("--leeway", verify->leeway, "allowed clock skew (default 60s)");
   v->add_option("token", verify->token, "the token, or - to read it from standard input")->required();

@@ -73,6 +73,7 @@ void addWebhookCommand(CLI::App& app, int& exitCode) {
   auto verify = std::make_shared<WebhookOptions>();
   auto* v = webhook->add_subcommand("verify", "check a body against its Authorization header");
   verify->keys.addTo(*v);
+  verify->keys.acceptKeySet = true;
   v->add_option("--keys-file", verify->keys.keysFile, "LiveKit key file ('key: secret' lines)");
   v->add_option("--body", verify->bodyFile, "file with the exact request body, or -")->required();
   v->add_option("--authorization", verify->authorization, "the Authorization header value")->required();

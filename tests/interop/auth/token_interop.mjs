@@ -76,6 +76,18 @@ function huddle(args, input) {
   assert.notEqual(rr.code, 0);
   assert.match(rr.err, /unknown_api_key/);
   checks++;
+
+  // The server's LIVEKIT_KEYS form (several keys) and a LiveKit key file verify it too.
+  const bareToken = await bare.toJwt();
+  const keysEnv = { ...process.env, LIVEKIT_KEYS: `APIzzz: ${'z'.repeat(32)}, ${apiKey}: ${apiSecret}` };
+  let k = spawnSync(cli, ['token', 'verify', bareToken], { env: keysEnv, encoding: 'utf8' });
+  assert.equal(k.status, 0, k.stderr);
+  assert.equal(JSON.parse(k.stdout).identity, 'bob');
+  const keyDir = mkdtempSync(join(tmpdir(), 'huddle-keys-'));
+  writeFileSync(join(keyDir, 'keys.yaml'), `${apiKey}: ${apiSecret}\n`);
+  k = spawnSync(cli, ['token', 'verify', '--keys-file', join(keyDir, 'keys.yaml'), bareToken], { encoding: 'utf8' });
+  assert.equal(k.status, 0, k.stderr);
+  checks++;
 }
 
 // 2. Huddle mints, livekit-server-sdk's TokenVerifier verifies.
