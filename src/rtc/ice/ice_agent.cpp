@@ -168,6 +168,7 @@ void IceAgent::buildRequest(Transaction& t, const IceCandidatePair& pair) {
   b.addMessageIntegrity(keyOf(remotePwd_));
   b.addFingerprint();
   t.pwd = remotePwd_;
+  t.role = role_;
   const auto bytes = b.bytes();
   t.bytes.assign(bytes.begin(), bytes.end());
 }
@@ -535,8 +536,12 @@ void IceAgent::handleResponse(const StunMessageView& msg, const StunAddress& fro
       }
       ++stats_.roleConflicts;
       const auto pairId = it->pairId;
+      // Section 7.2.5.1: the opposite of the role the request claimed; if an incoming check
+      // already made us switch, this is a no-op rather than a switch back.
+      const auto newRole =
+          it->role == IceRole::Controlling ? IceRole::Controlled : IceRole::Controlling;
       transactions_.erase(it);
-      switchRole(role_ == IceRole::Controlling ? IceRole::Controlled : IceRole::Controlling);
+      switchRole(newRole);
       // switchRole() re-sorts the pairs, so look the pair up again by id.
       pair = pairById(pairId);
       if (pair != nullptr && kind != TransactionKind::Consent) {

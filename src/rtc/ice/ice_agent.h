@@ -132,6 +132,7 @@ class IceAgent final {
     StunTransactionId id{};
     TransactionKind kind = TransactionKind::Check;
     std::uint32_t pairId = 0;
+    IceRole role = IceRole::Controlling;  // the role the request claimed
     std::string pwd;  // the remote pwd it was signed with; the response must match it
     int transmissions = 0;
     std::chrono::milliseconds rto = kInitialRto;
