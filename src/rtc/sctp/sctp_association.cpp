@@ -276,7 +276,7 @@ void SctpAssociation::shutdown() {
   if (state_ == SctpState::Closed || socket_ == nullptr) return;
   if (state_ == SctpState::New) {
     setClosed();
-  } else if (usrsctp_shutdown(socket_, SHUT_RDWR) != 0) {
+  } else if (usrsctp_shutdown(socket_, SHUT_WR) != 0) {
     HUDDLE_LOG_DEBUG(sctp, "usrsctp_shutdown failed errno={}", errno);
   }
   flush();
