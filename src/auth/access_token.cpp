@@ -54,9 +54,16 @@ Result<std::string, TokenError> mintToken(const ClaimGrants& grants, const MintO
   if (options.setIssuedAt) payload["iat"] = now;
   if (!options.jwtId.empty()) payload["jti"] = options.jwtId;
 
+  std::string payloadText;
+  try {
+    payloadText = payload.dump();
+  } catch (const json::type_error&) {
+    // JSON text must be UTF-8; LiveKit's verifiers would reject anything else.
+    return Error{TokenError::InvalidArgument, "token claims contain text that is not valid UTF-8"};
+  }
   std::string token = encodedHeader();
   token += '.';
-  token += encodeBase64Url(payload.dump());
+  token += encodeBase64Url(payloadText);
   const auto signature = secret.sign(token);
   token += '.';
   token += encodeBase64Url(asBytes(signature));

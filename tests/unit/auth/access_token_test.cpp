@@ -99,6 +99,15 @@ TEST(AccessToken, RefusesJoinGrantWithoutIdentity) {
   EXPECT_EQ(token.code(), TokenError::InvalidArgument);
 }
 
+TEST(AccessToken, RefusesClaimsThatAreNotUtf8) {
+  const KeyProvider keys = goldenKeys();
+  MintOptions options;
+  options.apiKey = kApiKey;
+  const auto token = mintToken(withIdentity("bad\xff\xfe"), options, *keys.find(kApiKey));
+  ASSERT_FALSE(token);
+  EXPECT_EQ(token.code(), TokenError::InvalidArgument);
+}
+
 TEST(AccessToken, LeewayAcceptsSmallClockSkew) {
   const KeyProvider keys = goldenKeys();
   ManualClock minter;
