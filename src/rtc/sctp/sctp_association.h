@@ -15,6 +15,11 @@
 // usrsctp limitations written down here:
 //  - The stack and its timer wheel are process-wide: every association in a process must be
 //    used from the same thread, and handleTimers() is static (one call advances them all).
+//  - elapsedMs must follow real time. usrsctp fires timers from the ticks we feed it but
+//    stamps chunks with gettimeofday() and, on T3 expiry, retransmits only chunks older than
+//    the RTO by that clock: feeding ticks faster than the wall clock runs makes T3 count
+//    errors without retransmitting until the association is declared lost. (The unit tests
+//    shift gettimeofday() along with the ticks; see tests/unit/rtc/sctp.)
 //  - Destroying an association aborts it locally without delivering the ABORT chunk (the
 //    listener is gone by then); call shutdown() first for an orderly close.
 //  - A message is handed to usrsctp whole; if its send buffer is full, send() returns false

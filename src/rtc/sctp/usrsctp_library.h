@@ -9,7 +9,7 @@
 // Limitation forced by usrsctp: the stack is global and not split per thread, so every
 // SctpAssociation in a process must live on the same thread. Timers are global too: one
 // handleTimers(elapsedMs) advances every association's timers, so call it once per tick in the
-// process, not once per association.
+// process, not once per association, with the real time elapsed (see sctp_association.h).
 
 #include <cstddef>
 #include <cstdint>
