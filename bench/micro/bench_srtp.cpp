@@ -352,8 +352,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "libsrtp init failed: %s\n", library.message().c_str());
     return 1;
   }
-  std::printf("%s (libsrtp's own crypto backend is chosen at its build time; see report)\n",
-              std::string(huddle::rtc::SrtpLibrary::version()).c_str());
+  std::printf("%s, crypto backend: %s\n", std::string(huddle::rtc::SrtpLibrary::version()).c_str(),
+              std::string(huddle::rtc::SrtpLibrary::cryptoBackend()).c_str());
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   printRatio(reporter, "protect AES_CM_SHA1_80", "BM_SrtpProtect/AES_CM_SHA1_80/1200",

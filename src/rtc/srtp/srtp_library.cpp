@@ -4,6 +4,7 @@
 
 #include <srtp2/srtp.h>
 
+#include <array>
 #include <mutex>
 #include <string>
 
@@ -83,6 +84,25 @@ int SrtpLibrary::users() {
 std::string_view SrtpLibrary::version() {
   const char* text = srtp_get_version_string();
   return text != nullptr ? std::string_view(text) : std::string_view("unknown");
+}
+
+std::string_view SrtpLibrary::cryptoBackend() {
+  const auto library = acquire();
+  if (!library) return "unknown";
+  // libsrtp has no API for this, but each backend registers its AES-ICM debug module under its
+  // own name, and srtp_set_debug_module() fails for names that are not registered.
+  struct Probe {
+    const char* module;
+    std::string_view backend;
+  };
+  static constexpr std::array<Probe, 4> kProbes{{{"aes icm ossl", "openssl"},
+                                                 {"aes icm nss", "nss"},
+                                                 {"aes icm mbedtls", "mbedtls"},
+                                                 {"aes icm", "builtin"}}};
+  for (const auto& probe : kProbes) {
+    if (srtp_set_debug_module(probe.module, 0) == srtp_err_status_ok) return probe.backend;
+  }
+  return "unknown";
 }
 
 std::string_view SrtpLibrary::statusName(int status) {

@@ -41,6 +41,11 @@ class SrtpLibrary final {
   // e.g. "libsrtp2 2.5.0". Valid whether or not the library is initialised.
   [[nodiscard]] static std::string_view version();
 
+  // The crypto libsrtp was built against: "openssl", "nss", "mbedtls", "builtin" (libsrtp's own
+  // portable C), or "unknown". Chosen when libsrtp is compiled, and it decides per-packet cost:
+  // Debian 12's libsrtp2 uses NSS. Initialises the library for the duration of the call.
+  [[nodiscard]] static std::string_view cryptoBackend();
+
   // Name of an srtp_err_status_t value (passed as int so this header stays free of libsrtp),
   // e.g. "auth_fail"; "unknown" for values libsrtp does not define.
   [[nodiscard]] static std::string_view statusName(int status);

@@ -317,6 +317,15 @@ TEST(SrtpLibrary, NamesStatusesAndVersion) {
   EXPECT_NE(SrtpLibrary::version().find("2."), std::string_view::npos);
 }
 
+TEST(SrtpLibrary, ReportsItsCryptoBackend) {
+  const int before = SrtpLibrary::users();
+  const auto backend = SrtpLibrary::cryptoBackend();
+  EXPECT_TRUE(backend == "openssl" || backend == "nss" || backend == "mbedtls" ||
+              backend == "builtin")
+      << backend;
+  EXPECT_EQ(SrtpLibrary::users(), before);  // the probe released what it took
+}
+
 TEST(SrtpLibrary, HandlesAreCountedAndReinitialiseAfterShutdown) {
   const int before = SrtpLibrary::users();
   {
