@@ -105,8 +105,10 @@ void IceAgent::addPair(std::size_t localIndex, std::size_t remoteIndex) {
 
 void IceAgent::sortPairs() {
   for (auto& p : pairs_) p.priority = pairPriority(p.local, p.remote);
-  std::stable_sort(pairs_.begin(), pairs_.end(),
-                   [](const auto& a, const auto& b) { return a.priority > b.priority; });
+  // Ties go to the older pair, so the order is deterministic without stable_sort's buffer.
+  std::sort(pairs_.begin(), pairs_.end(), [](const auto& a, const auto& b) {
+    return a.priority != b.priority ? a.priority > b.priority : a.id < b.id;
+  });
 }
 
 IceCandidatePair* IceAgent::pairById(std::uint32_t id) noexcept {
