@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -343,6 +344,98 @@ TEST_F(AgentLiteTest, ForgedSuccessWithWrongIntegrityIsIgnored) {
   client_.agent.handlePacket(b.bytes(), serverV4_, kClientV4);
   EXPECT_EQ(client_.agent.stats().badIntegrity, 1u);
   EXPECT_EQ(client_.agent.pairs()[0].state, IceCandidatePairState::InProgress);
+}
+
+// The agent answers the peer's checks like any full agent (RFC 8445 section 7.3).
+TEST_F(AgentLiteTest, AnswersPeerChecksAndRefusesWrongCredentials) {
+  useIpv4Only();
+  const auto makeCheck = [](std::string_view username, std::string_view pwd, std::uint8_t seed) {
+    std::array<std::uint8_t, 256> buffer{};
+    StunTransactionId id{};
+    id.fill(seed);
+    StunMessageBuilder b(buffer, StunClass::Request, StunMethod::Binding, id);
+    b.addUsername(username);
+    b.addPriority(iceCandidatePriority(kIceTypePreferencePeerReflexive, 65535));
+    b.addIceControlled(5);
+    b.addMessageIntegrity(pwd);
+    b.addFingerprint();
+    return Bytes(b.bytes().begin(), b.bytes().end());
+  };
+  const std::string username = kClientCreds.ufrag + ":" + kServerCreds.ufrag;
+  client_.agent.handlePacket(makeCheck(username, kClientCreds.pwd, 1), serverV4_, kClientV4);
+  ASSERT_EQ(client_.sent.size(), 1u);
+  auto reply = StunMessageView::parse(client_.sent.back());
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->messageClass(), StunClass::SuccessResponse);
+  EXPECT_EQ(reply->xorMappedAddress(), serverV4_);
+  EXPECT_TRUE(reply->verifyMessageIntegrity(std::string_view(kClientCreds.pwd)));
+  EXPECT_TRUE(reply->verifyFingerprint());
+  EXPECT_EQ(client_.agent.stats().requestsAnswered, 1u);
+
+  client_.agent.handlePacket(makeCheck(username, "wrongPassword00000000000", 2), serverV4_,
+                             kClientV4);
+  reply = StunMessageView::parse(client_.sent.back());
+  ASSERT_TRUE(reply && reply->errorCode());
+  EXPECT_EQ(reply->errorCode()->code, kStunErrorUnauthorized);
+
+  // After a restart the old local credentials no longer authenticate.
+  const auto fresh = client_.agent.restartIce();
+  client_.agent.handlePacket(makeCheck(username, kClientCreds.pwd, 3), serverV4_, kClientV4);
+  reply = StunMessageView::parse(client_.sent.back());
+  ASSERT_TRUE(reply && reply->errorCode());
+  EXPECT_EQ(reply->errorCode()->code, kStunErrorUnauthorized);
+  client_.agent.handlePacket(makeCheck(fresh.ufrag + ":" + kServerCreds.ufrag, fresh.pwd, 4),
+                             serverV4_, kClientV4);
+  reply = StunMessageView::parse(client_.sent.back());
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->messageClass(), StunClass::SuccessResponse);
+  EXPECT_EQ(client_.agent.stats().requestsRefused, 2u);
+  EXPECT_EQ(client_.agent.stats().requestsAnswered, 2u);
+}
+
+TEST_F(AgentLiteTest, StaysCheckingWithoutEndOfCandidates) {
+  client_.addSocket(clientV4_, kClientV4);
+  client_.agent.addRemoteCandidate(addr("127.0.0.1", 9), kServerV4Priority);  // nobody there
+  ASSERT_TRUE(run(10s));
+  // More candidates may still trickle in, so failing now would be premature.
+  EXPECT_EQ(client_.agent.state(), IceState::Checking);
+  EXPECT_EQ(client_.agent.pairs()[0].state, IceCandidatePairState::Failed);
+  client_.agent.addRemoteCandidate(serverV4_, kServerV4Priority);
+  ASSERT_TRUE(run(3s));
+  EXPECT_EQ(client_.agent.state(), IceState::Connected);
+  expectAgreement();
+  client_.agent.close();
+  EXPECT_EQ(client_.agent.state(), IceState::Closed);
+  EXPECT_FALSE(client_.agent.nextTimeout());
+}
+
+// Mutated checks and responses, seeded: nothing crashes (ASan/UBSan build), every packet is
+// either counted as dropped or answered, and the session still works afterwards.
+TEST_F(AgentLiteTest, SurvivesMutatedPackets) {
+  useIpv4Only();
+  ASSERT_TRUE(run(2s));
+  ASSERT_FALSE(server_.sent.empty());
+  ASSERT_FALSE(client_.sent.empty());
+  std::mt19937 rng(1234);
+  const Bytes check = client_.sent.front();
+  const Bytes response = server_.sent.front();
+  for (int i = 0; i < 2000; ++i) {
+    Bytes m = (i % 2 == 0) ? check : response;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) {
+      m[rng() % m.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+    }
+    if (rng() % 4 == 0) m.resize(rng() % (m.size() + 1));
+    server_.server.handlePacket(m, clientV4_, kServerV4);
+    client_.agent.handlePacket(m, serverV4_, kClientV4);
+  }
+  EXPECT_EQ(server_.server.stats().packetsReceived, 2000u + server_.server.stats().successResponses);
+  EXPECT_EQ(server_.server.state(), IceState::Connected);
+  EXPECT_EQ(client_.agent.state(), IceState::Connected);
+  ASSERT_TRUE(run(60s));
+  EXPECT_EQ(client_.agent.state(), IceState::Connected);
+  EXPECT_EQ(server_.server.state(), IceState::Connected);
+  expectAgreement();
 }
 
 // Two full agents that both start controlling: the tie-breakers settle it (RFC 8445 7.3.1.1).
