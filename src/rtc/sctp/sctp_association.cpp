@@ -164,7 +164,8 @@ std::optional<std::uint16_t> SctpAssociation::nextStreamId() const {
 std::optional<std::uint16_t> SctpAssociation::openChannel(std::string_view label, std::string_view protocol,
                                                           bool ordered, std::optional<std::uint16_t> maxRetransmits,
                                                           std::optional<std::uint16_t> negotiatedId) {
-  if (state_ == SctpState::Closed) return std::nullopt;
+  // DCEP needs the association up; a negotiated channel may be declared before.
+  if (state_ == SctpState::Closed || (!negotiatedId && state_ != SctpState::Connected)) return std::nullopt;
   const std::optional<std::uint16_t> id = negotiatedId ? negotiatedId : nextStreamId();
   if (!id || *id >= config_.streams || channels_.contains(*id)) return std::nullopt;
 
@@ -186,7 +187,7 @@ std::optional<std::uint16_t> SctpAssociation::openChannel(std::string_view label
     const std::vector<std::uint8_t> message = buildDcepOpen(open);
     if (message.empty()) return std::nullopt;
     // DCEP travels reliably and in order on the channel's own stream (RFC 8832 s6).
-    if (!sendRaw(*id, SctpPpid::Dcep, message, false, DataChannelReliability{})) {
+    if (!submit(*id, SctpPpid::Dcep, message, false, DataChannelReliability{})) {
       flush();
       return std::nullopt;
     }
@@ -212,18 +213,62 @@ bool SctpAssociation::send(std::uint16_t id, std::span<const std::uint8_t> data,
   }
   // Until the ACK arrives, messages must stay ordered behind the OPEN (RFC 8832 s6).
   const bool unordered = !channel.reliability.ordered && channel.acked;
-  const bool sent = sendRaw(id, ppid, payload, unordered, channel.reliability);
-  if (sent) ++counters_.messagesOut;
+
+  const bool accepted = submit(id, ppid, payload, unordered, channel.reliability);
   flush();
-  return sent;
+  return accepted;
 }
 
-bool SctpAssociation::sendRaw(std::uint16_t stream, SctpPpid ppid, std::span<const std::uint8_t> data,
-                              bool unordered, const DataChannelReliability& reliability) {
+bool SctpAssociation::submit(std::uint16_t stream, SctpPpid ppid, std::span<const std::uint8_t> payload,
+                             bool unordered, const DataChannelReliability& reliability) {
+  // Anything already queued goes first, or messages would overtake each other.
+  std::size_t accepted = 0;
+  if (sendQueue_.empty()) {
+    const std::optional<std::size_t> result = sendRaw(stream, ppid, payload, unordered, reliability);
+    if (!result) return false;
+    accepted = *result;
+    if (accepted == payload.size()) {
+      if (ppid != SctpPpid::Dcep) ++counters_.messagesOut;
+      return true;
+    }
+  }
+  const std::size_t remaining = payload.size() - accepted;
+  // A message usrsctp took in part must be completed, whatever the queue limit says.
+  if (accepted == 0 && queuedBytes_ + remaining > kMaxBufferedBytes) {
+    ++counters_.sendFailures;
+    return false;
+  }
+  sendQueue_.push_back({stream, ppid, std::vector<std::uint8_t>(payload.begin(), payload.end()), accepted,
+                        unordered, reliability});
+  queuedBytes_ += remaining;
+  return true;
+}
+
+void SctpAssociation::sendQueued() {
+  while (!sendQueue_.empty() && state_ == SctpState::Connected) {
+    QueuedMessage& head = sendQueue_.front();
+    const std::span<const std::uint8_t> rest = std::span<const std::uint8_t>(head.data).subspan(head.offset);
+    const std::optional<std::size_t> accepted = sendRaw(head.stream, head.ppid, rest, head.unordered, head.reliability);
+    if (accepted && *accepted < rest.size()) {
+      head.offset += *accepted;
+      queuedBytes_ -= *accepted;
+      return;  // usrsctp's buffer is full again
+    }
+    if (accepted && head.ppid != SctpPpid::Dcep) ++counters_.messagesOut;
+    queuedBytes_ -= rest.size();
+    sendQueue_.pop_front();
+  }
+}
+
+std::optional<std::size_t> SctpAssociation::sendRaw(std::uint16_t stream, SctpPpid ppid,
+                                                    std::span<const std::uint8_t> data, bool unordered,
+                                                    const DataChannelReliability& reliability) {
   struct sctp_sendv_spa spa {};
   spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
   spa.sendv_sndinfo.snd_sid = stream;
   spa.sendv_sndinfo.snd_ppid = htonl(static_cast<std::uint32_t>(ppid));
+  // With SCTP_EXPLICIT_EOR usrsctp may take only part of a message when its buffer is nearly
+  // full; the message stays open until a later send carrying SCTP_EOR delivers the rest.
   spa.sendv_sndinfo.snd_flags = SCTP_EOR;
   if (unordered) spa.sendv_sndinfo.snd_flags |= SCTP_UNORDERED;
   if (reliability.kind != DataChannelKind::Reliable) {
@@ -234,18 +279,27 @@ bool SctpAssociation::sendRaw(std::uint16_t stream, SctpPpid ppid, std::span<con
   }
   const ssize_t rc = usrsctp_sendv(socket_, data.data(), data.size(), nullptr, 0, &spa,
                                    static_cast<socklen_t>(sizeof(spa)), SCTP_SENDV_SPA, 0);
-  if (rc < 0 || static_cast<std::size_t>(rc) != data.size()) {
-    HUDDLE_LOG_DEBUG(sctp, "usrsctp_sendv failed stream={} size={} errno={}", stream, data.size(), errno);
-    ++counters_.sendFailures;
-    return false;
-  }
-  return true;
+  if (rc >= 0) return static_cast<std::size_t>(rc);
+  if (errno == EWOULDBLOCK || errno == EAGAIN) return 0;
+  HUDDLE_LOG_DEBUG(sctp, "usrsctp_sendv failed stream={} size={} errno={}", stream, data.size(), errno);
+  ++counters_.sendFailures;
+  return std::nullopt;
 }
 
 bool SctpAssociation::closeChannel(std::uint16_t id) {
   const auto it = channels_.find(id);
   if (it == channels_.end() || it->second.localClosing) return false;
   it->second.localClosing = true;
+  for (auto queued = sendQueue_.begin(); queued != sendQueue_.end();) {
+    // A message usrsctp already holds part of stays at the head: it must be completed.
+    if (queued->stream == id && (queued->offset == 0 || queued != sendQueue_.begin())) {
+      queuedBytes_ -= queued->data.size() - queued->offset;
+      ++counters_.sendFailures;
+      queued = sendQueue_.erase(queued);
+    } else {
+      ++queued;
+    }
+  }
   requestReset(id);
   flush();
   return true;
@@ -298,15 +352,17 @@ void SctpAssociation::queueInbound(Inbound inbound) { inbound_.push_back(std::mo
 void SctpAssociation::flush() {
   if (flushing_) return;  // a listener called us back; the outer loop picks up the new work
   flushing_ = true;
-  while (!outgoing_.empty() || !inbound_.empty()) {
+  do {
     std::vector<Inbound> inbound = std::exchange(inbound_, {});
     for (Inbound& item : inbound) handleInbound(item);
+    // Whatever just arrived (SACKs above all) may have freed send buffer space.
+    sendQueued();
     std::vector<std::vector<std::uint8_t>> outgoing = std::exchange(outgoing_, {});
     for (const std::vector<std::uint8_t>& packet : outgoing) {
       ++counters_.packetsOut;
       listener_.onSctpSendPacket(packet);
     }
-  }
+  } while (!outgoing_.empty() || !inbound_.empty());
   flushing_ = false;
 }
 
@@ -451,7 +507,7 @@ void SctpAssociation::handleDcep(std::uint16_t stream, std::span<const std::uint
   channel.acked = true;  // the peer saw its own OPEN first, so unordered is safe from here
   const auto [it, inserted] = channels_.emplace(stream, std::move(channel));
   (void)inserted;
-  if (!sendRaw(stream, SctpPpid::Dcep, buildDcepAck(), false, DataChannelReliability{})) {
+  if (!submit(stream, SctpPpid::Dcep, buildDcepAck(), false, DataChannelReliability{})) {
     HUDDLE_LOG_WARN(sctp, "could not send DCEP ACK stream={}", stream);
   }
   listener_.onDataChannelOpened(stream, it->second.label, it->second.protocol, it->second.reliability);

@@ -22,10 +22,12 @@
 //    shift gettimeofday() along with the ticks; see tests/unit/rtc/sctp.)
 //  - Destroying an association aborts it locally without delivering the ABORT chunk (the
 //    listener is gone by then); call shutdown() first for an orderly close.
-//  - A message is handed to usrsctp whole; if its send buffer is full, send() returns false
-//    (counted in sendFailures) instead of queueing.
+//  - A message is handed to usrsctp whole (explicit EOR). When usrsctp's send buffer is full
+//    the message waits in our queue (bufferedAmount()) and goes out as SACKs free space; the
+//    queue is bounded by kMaxBufferedBytes, beyond which send() returns false.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -95,6 +97,9 @@ class SctpAssociation final {
     std::uint64_t sendFailures = 0;      // usrsctp refused the message
   };
 
+  // Bytes we accept beyond what usrsctp's send buffer holds before send() starts refusing.
+  static constexpr std::size_t kMaxBufferedBytes = 16 * 1024 * 1024;
+
   [[nodiscard]] static Result<std::unique_ptr<SctpAssociation>, SctpError> create(const Config& config,
                                                                                   Listener& listener);
   ~SctpAssociation();
@@ -110,13 +115,14 @@ class SctpAssociation final {
 
   // Opens a channel and returns its stream id. Without negotiatedId the id is the next free one
   // of our parity and a DCEP OPEN is sent; with it, nothing is sent (both sides open the same
-  // id out of band). maxRetransmits makes the channel partially reliable (SCTP_PR_SCTP_RTX).
+  // id out of band; allowed before the association is up). maxRetransmits makes the channel partially reliable (SCTP_PR_SCTP_RTX).
   std::optional<std::uint16_t> openChannel(std::string_view label, std::string_view protocol, bool ordered = true,
                                            std::optional<std::uint16_t> maxRetransmits = std::nullopt,
                                            std::optional<std::uint16_t> negotiatedId = std::nullopt);
   // Empty messages go out as the PPID for empty payloads with one dummy byte (RFC 8831 s6.6).
   bool send(std::uint16_t id, std::span<const std::uint8_t> data, bool binary);
   // Resets our outgoing stream; onDataChannelClosed fires once the peer resets its side too.
+  // Messages for the channel still waiting in our queue are dropped.
   bool closeChannel(std::uint16_t id);
   // Orderly SCTP shutdown; onSctpClosed fires when it completes.
   void shutdown();
@@ -125,6 +131,8 @@ class SctpAssociation final {
   [[nodiscard]] const Counters& counters() const { return counters_; }
   [[nodiscard]] bool hasChannel(std::uint16_t id) const { return channels_.contains(id); }
   [[nodiscard]] std::size_t maxMessageSize() const { return config_.maxMessageSize; }
+  // Bytes accepted by send() but still waiting for room in usrsctp's send buffer.
+  [[nodiscard]] std::size_t bufferedAmount() const { return queuedBytes_; }
 
  private:
   friend class UsrsctpLibrary;
@@ -149,6 +157,15 @@ class SctpAssociation final {
     std::vector<std::uint8_t> data;
   };
 
+  struct QueuedMessage {
+    std::uint16_t stream = 0;
+    SctpPpid ppid = SctpPpid::Binary;
+    std::vector<std::uint8_t> data;
+    std::size_t offset = 0;  // bytes usrsctp has already taken
+    bool unordered = false;
+    DataChannelReliability reliability;
+  };
+
   SctpAssociation(const Config& config, Listener& listener);
   bool setUp();
 
@@ -164,8 +181,13 @@ class SctpAssociation final {
   void handleData(Inbound& inbound);
   void handleDcep(std::uint16_t stream, std::span<const std::uint8_t> data);
   void deliverMessage(std::uint16_t stream, std::uint32_t ppid, std::span<const std::uint8_t> data);
-  bool sendRaw(std::uint16_t stream, SctpPpid ppid, std::span<const std::uint8_t> data, bool unordered,
-               const DataChannelReliability& reliability);
+  // Bytes usrsctp took (0 when its buffer is full), nullopt on a hard error.
+  std::optional<std::size_t> sendRaw(std::uint16_t stream, SctpPpid ppid, std::span<const std::uint8_t> data,
+                                     bool unordered, const DataChannelReliability& reliability);
+  // Sends now, or queues behind earlier messages when usrsctp's buffer is full.
+  bool submit(std::uint16_t stream, SctpPpid ppid, std::span<const std::uint8_t> payload, bool unordered,
+              const DataChannelReliability& reliability);
+  void sendQueued();
   void requestReset(std::uint16_t stream);
   void setClosed();
   std::optional<std::uint16_t> nextStreamId() const;
@@ -181,6 +203,8 @@ class SctpAssociation final {
   std::vector<std::vector<std::uint8_t>> outgoing_;
   std::vector<Inbound> inbound_;
   std::vector<std::uint16_t> pendingResets_;
+  std::deque<QueuedMessage> sendQueue_;
+  std::size_t queuedBytes_ = 0;
   bool flushing_ = false;
 };
 

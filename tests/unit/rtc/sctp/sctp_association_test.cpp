@@ -233,6 +233,28 @@ TEST(SctpAssociation, ReliableOrderedDeliversExactlyAndInOrder) {
   EXPECT_EQ(link.client.messages[0].data, reply);
 }
 
+TEST(SctpAssociation, BurstBeyondSendBufferIsQueuedAndDeliveredInOrder) {
+  Link link;
+  ASSERT_TRUE(link.connect());
+  const auto id = link.a->openChannel("burst", "");
+  ASSERT_TRUE(id.has_value());
+  // 8 MiB without pumping in between: far beyond usrsctp's 1 MiB send buffer.
+  constexpr std::uint32_t kCount = 128;
+  std::size_t peakBuffered = 0;
+  for (std::uint32_t i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(link.a->send(*id, pattern(64 * 1024, i), true)) << i;
+    peakBuffered = std::max(peakBuffered, link.a->bufferedAmount());
+  }
+  EXPECT_GT(peakBuffered, 0u) << "the burst must actually have overflowed usrsctp's buffer";
+  ASSERT_TRUE(link.runUntil([&] { return link.server.messages.size() == kCount; }));
+  for (std::uint32_t i = 0; i < kCount; ++i) {
+    ASSERT_EQ(link.server.messages[i].data, pattern(64 * 1024, i)) << i;
+  }
+  EXPECT_EQ(link.a->bufferedAmount(), 0u);
+  EXPECT_EQ(link.a->counters().messagesOut, kCount);
+  EXPECT_EQ(link.a->counters().sendFailures, 0u);
+}
+
 TEST(SctpAssociation, RejectsMessagesOverMaxSize) {
   Link link;
   ASSERT_TRUE(link.connect());
@@ -323,6 +345,7 @@ TEST(SctpAssociation, LossyReorderingLinkStillDeliversReliableChannelInOrder) {
   ASSERT_EQ(link.server.messages.size(), sent.size());
   for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(link.server.messages[i].data, sent[i]) << i;
   EXPECT_GT(link.dropped, 0u) << "the impairment must actually have dropped packets";
+  EXPECT_GT(link.simulatedMs, 0u) << "recovery needed usrsctp's retransmission timers";
   EXPECT_EQ(link.server.opened.size(), 1u) << "the OPEN is delivered once despite retransmissions";
 }
 
@@ -352,6 +375,33 @@ TEST(SctpAssociation, ClosingAChannelResetsBothSides) {
   EXPECT_EQ(*reopened, *gone);
   ASSERT_TRUE(link.runUntil([&] { return link.server.opened.size() == 3; }));
   EXPECT_EQ(link.server.opened[2].label, "again");
+}
+
+TEST(SctpAssociation, UsesConfiguredSctpPorts) {
+  SctpAssociation::Config client;
+  client.localPort = 5001;
+  client.remotePort = 5002;
+  SctpAssociation::Config server;
+  server.localPort = 5002;
+  server.remotePort = 5001;
+  Link link(client, server);
+  ASSERT_TRUE(link.connect());
+  const auto id = link.a->openChannel("ports", "");
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE(link.runUntil([&] { return link.server.opened.size() == 1; }));
+}
+
+TEST(SctpAssociation, MismatchedPortsNeverConnect) {
+  SctpAssociation::Config client;
+  client.remotePort = 6000;  // the server listens on 5000
+  Link link(client, {});
+  link.a->connect();
+  link.b->connect();
+  // The server answers an INIT for a port nobody listens on with an ABORT.
+  ASSERT_TRUE(link.runUntil([&] { return link.client.closed == 1; }));
+  EXPECT_EQ(link.client.connected + link.server.connected, 0);
+  EXPECT_EQ(link.a->state(), SctpState::Closed);
+  EXPECT_FALSE(link.a->openChannel("nope", "").has_value()) << "DCEP needs the association up";
 }
 
 TEST(SctpAssociation, ShutdownClosesBothSides) {
