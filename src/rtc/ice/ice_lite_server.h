@@ -29,6 +29,10 @@ namespace huddle::rtc {
 [[nodiscard]] std::optional<std::string_view> remoteUfragFromUsername(
     std::string_view username) noexcept;
 
+// States: New -> Checking (first valid check) -> Connected (a check with USE-CANDIDATE) ->
+// Disconnected (every path's consent lapsed; a new valid check revives it). It never reports
+// Failed on its own: with no checks to send it cannot tell "gone" from "slow", so the owner
+// tears the transport down on its own timeout.
 class IceLiteServer final {
  public:
   // RFC 7675: consent expires 30 s after the last authenticated check on that path.
