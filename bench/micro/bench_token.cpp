@@ -77,7 +77,8 @@ class RecordingReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& run : runs) {
       if (run.run_type == Run::RT_Iteration && run.iterations > 0) {
-        micros[run.benchmark_name()] = run.cpu_accumulated_time / static_cast<double>(run.iterations) * 1e6;
+        micros[run.benchmark_name()] =
+            run.cpu_accumulated_time / static_cast<double>(run.iterations) * 1e6;
       }
     }
     ConsoleReporter::ReportRuns(runs);
@@ -109,7 +110,8 @@ void printRow(const char* what, double ours, const nlohmann::json& reference, co
   } else {
     std::printf("%15s   %13s", "n/a", "");
   }
-  std::printf("   target <= %.0f us: %s\n", kTargetMicros, ours <= kTargetMicros ? "met" : "MISSED");
+  std::printf("   target <= %.0f us: %s\n", kTargetMicros,
+              ours <= kTargetMicros ? "met" : "MISSED");
 }
 
 }  // namespace
@@ -119,7 +121,8 @@ int main(int argc, char** argv) {
   RecordingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   const auto reference = runReference();
-  std::printf("\nCPU per operation   huddle        livekit-server-sdk (node, same machine, this run)\n");
+  std::printf(
+      "\nCPU per operation   huddle        livekit-server-sdk (node, same machine, this run)\n");
   printRow("mint", reporter.micros["BM_MintToken"], reference, "mint_us");
   printRow("verify", reporter.micros["BM_VerifyToken"], reference, "verify_us");
   benchmark::Shutdown();

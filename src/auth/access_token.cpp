@@ -14,11 +14,14 @@ using nlohmann::json;
 
 // Encoded once: every token we mint carries the same header.
 const std::string& encodedHeader() {
-  static const std::string header = encodeBase64Url(std::string_view(R"({"alg":"HS256","typ":"JWT"})"));
+  static const std::string header =
+      encodeBase64Url(std::string_view(R"({"alg":"HS256","typ":"JWT"})"));
   return header;
 }
 
-std::span<const std::uint8_t> asBytes(const HmacSha256Key::Digest& digest) { return {digest.data(), digest.size()}; }
+std::span<const std::uint8_t> asBytes(const HmacSha256Key::Digest& digest) {
+  return {digest.data(), digest.size()};
+}
 
 // Reads a NumericDate claim; absent -> 0. Fractional seconds (allowed by RFC 7519) are floored.
 std::optional<std::int64_t> readNumericDate(const json& payload, const char* claim, bool& present) {
@@ -72,13 +75,16 @@ Result<std::string, TokenError> mintToken(const ClaimGrants& grants, const MintO
 
 Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) const {
   if (token.size() > kMaxTokenBytes) {
-    return Error{TokenError::TooLarge, "token is " + std::to_string(token.size()) + " bytes; the limit is " +
+    return Error{TokenError::TooLarge, "token is " + std::to_string(token.size()) +
+                                           " bytes; the limit is " +
                                            std::to_string(kMaxTokenBytes)};
   }
   const auto firstDot = token.find('.');
-  const auto secondDot = firstDot == std::string_view::npos ? firstDot : token.find('.', firstDot + 1);
-  if (secondDot == std::string_view::npos || token.find('.', secondDot + 1) != std::string_view::npos ||
-      firstDot == 0 || secondDot == firstDot + 1) {
+  const auto secondDot =
+      firstDot == std::string_view::npos ? firstDot : token.find('.', firstDot + 1);
+  if (secondDot == std::string_view::npos ||
+      token.find('.', secondDot + 1) != std::string_view::npos || firstDot == 0 ||
+      secondDot == firstDot + 1) {
     return Error{TokenError::Malformed, "token must be three non-empty dot-separated parts"};
   }
   const std::string_view headerPart = token.substr(0, firstDot);
@@ -96,16 +102,20 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
   } else {
     const auto headerText = decodeBase64Url(headerPart);
     if (!headerText) return Error{TokenError::InvalidEncoding, "token header is not base64url"};
-    header = json::parse(headerText->data(), headerText->data() + headerText->size(), nullptr, false);
+    header =
+        json::parse(headerText->data(), headerText->data() + headerText->size(), nullptr, false);
   }
-  if (!header.is_object()) return Error{TokenError::InvalidJson, "token header is not a JSON object"};
+  if (!header.is_object())
+    return Error{TokenError::InvalidJson, "token header is not a JSON object"};
   const auto alg = header.find("alg");
   if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256") {
-    const std::string named = alg != header.end() && alg->is_string() ? alg->get<std::string>() : "(none)";
+    const std::string named =
+        alg != header.end() && alg->is_string() ? alg->get<std::string>() : "(none)";
     return Error{TokenError::UnsupportedAlgorithm, "token algorithm " + named + " is not HS256"};
   }
   if (header.contains("crit")) {
-    return Error{TokenError::UnsupportedAlgorithm, "token header has critical extensions we do not implement"};
+    return Error{TokenError::UnsupportedAlgorithm,
+                 "token header has critical extensions we do not implement"};
   }
 
   if (signaturePart.empty()) return Error{TokenError::Malformed, "token has no signature"};
@@ -114,8 +124,10 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
   if (!payloadText || !signature) {
     return Error{TokenError::InvalidEncoding, "token payload or signature is not base64url"};
   }
-  const json payload = json::parse(payloadText->data(), payloadText->data() + payloadText->size(), nullptr, false);
-  if (!payload.is_object()) return Error{TokenError::InvalidJson, "token payload is not a JSON object"};
+  const json payload =
+      json::parse(payloadText->data(), payloadText->data() + payloadText->size(), nullptr, false);
+  if (!payload.is_object())
+    return Error{TokenError::InvalidJson, "token payload is not a JSON object"};
 
   const auto iss = payload.find("iss");
   if (iss == payload.end() || !iss->is_string() || iss->get_ref<const std::string&>().empty()) {
@@ -128,7 +140,8 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
     }
   }
   const HmacSha256Key* secret = keys_.find(apiKey);
-  if (secret == nullptr) return Error{TokenError::UnknownApiKey, "API key '" + apiKey + "' is not configured"};
+  if (secret == nullptr)
+    return Error{TokenError::UnknownApiKey, "API key '" + apiKey + "' is not configured"};
 
   HmacSha256Key::Digest expected{};
   if (signature->size() != expected.size()) {
@@ -136,7 +149,8 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
   }
   std::copy(signature->begin(), signature->end(), expected.begin());
   if (!secret->verify(token.substr(0, secondDot), expected)) {
-    return Error{TokenError::BadSignature, "token signature does not match API key '" + apiKey + "'"};
+    return Error{TokenError::BadSignature,
+                 "token signature does not match API key '" + apiKey + "'"};
   }
 
   VerifiedToken verified;
@@ -147,14 +161,16 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
   const auto exp = readNumericDate(payload, "exp", hasExp);
   const auto nbf = readNumericDate(payload, "nbf", hasNbf);
   const auto iat = readNumericDate(payload, "iat", hasIat);
-  if (!exp || !nbf || !iat) return Error{TokenError::InvalidJson, "token exp, nbf or iat is not a number"};
+  if (!exp || !nbf || !iat)
+    return Error{TokenError::InvalidJson, "token exp, nbf or iat is not a number"};
   if (!hasExp) return Error{TokenError::MissingExpiry, "token has no expiry (exp)"};
   const std::int64_t now = clock_.unixSeconds();
   if (*exp + leeway_.count() < now) {
     return Error{TokenError::Expired, "token expired " + std::to_string(now - *exp) + " s ago"};
   }
   if (hasNbf && *nbf - leeway_.count() > now) {
-    return Error{TokenError::NotYetValid, "token is not valid for another " + std::to_string(*nbf - now) + " s"};
+    return Error{TokenError::NotYetValid,
+                 "token is not valid for another " + std::to_string(*nbf - now) + " s"};
   }
   verified.expiresAt = *exp;
   verified.notBefore = *nbf;
@@ -163,7 +179,8 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
     if (!jti->is_string()) return Error{TokenError::InvalidJson, "claim 'jti' must be a string"};
     verified.jwtId = jti->get<std::string>();
   }
-  if (auto error = fromJson(payload, verified.grants)) return Error{TokenError::InvalidJson, std::move(*error)};
+  if (auto error = fromJson(payload, verified.grants))
+    return Error{TokenError::InvalidJson, std::move(*error)};
   return verified;
 }
 

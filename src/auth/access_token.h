@@ -31,14 +31,15 @@ struct MintOptions {
 
 // Signs `grants` with the secret behind `options.apiKey`. Refuses a join grant without identity,
 // as LiveKit's minters do.
-[[nodiscard]] Result<std::string, TokenError> mintToken(const ClaimGrants& grants, const MintOptions& options,
-                                                        const HmacSha256Key& secret,
-                                                        const Clock& clock = SystemClock::instance());
+[[nodiscard]] Result<std::string, TokenError> mintToken(
+    const ClaimGrants& grants, const MintOptions& options, const HmacSha256Key& secret,
+    const Clock& clock = SystemClock::instance());
 
 class TokenVerifier final {
  public:
   // borrowed: keys and clock outlive the verifier
-  TokenVerifier(const KeyProvider& keys, const Clock& clock, std::chrono::seconds leeway = kDefaultLeeway)
+  TokenVerifier(const KeyProvider& keys, const Clock& clock,
+                std::chrono::seconds leeway = kDefaultLeeway)
       : keys_(keys), clock_(clock), leeway_(leeway) {}
 
   [[nodiscard]] Result<VerifiedToken, TokenError> verify(std::string_view token) const;

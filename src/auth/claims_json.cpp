@@ -34,7 +34,8 @@ std::optional<std::string> readBool(const json& obj, const char* field, bool& ou
   return std::nullopt;
 }
 
-std::optional<std::string> readOptionalBool(const json& obj, const char* field, std::optional<bool>& out) {
+std::optional<std::string> readOptionalBool(const json& obj, const char* field,
+                                            std::optional<bool>& out) {
   const auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::nullopt;
   if (!it->is_boolean()) return typeError(field, "a boolean");
@@ -50,7 +51,8 @@ std::optional<std::string> readString(const json& obj, const char* field, std::s
   return std::nullopt;
 }
 
-std::optional<std::string> readStringList(const json& obj, const char* field, std::vector<std::string>& out) {
+std::optional<std::string> readStringList(const json& obj, const char* field,
+                                          std::vector<std::string>& out) {
   const auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::nullopt;
   if (!it->is_array()) return typeError(field, "an array of strings");
@@ -152,8 +154,8 @@ std::optional<std::string> fromJson(const json& payload, ClaimGrants& g) {
   for (const auto& error :
        {readString(payload, "sub", g.identity), readString(payload, "name", g.name),
         readString(payload, "metadata", g.metadata), readString(payload, "kind", g.kind),
-        readStringList(payload, "kindDetails", g.kindDetails), readString(payload, "sha256", g.sha256),
-        readString(payload, "roomPreset", g.roomPreset)}) {
+        readStringList(payload, "kindDetails", g.kindDetails),
+        readString(payload, "sha256", g.sha256), readString(payload, "roomPreset", g.roomPreset)}) {
     if (error) return error;
   }
   if (const auto it = payload.find("attributes"); it != payload.end() && !it->is_null()) {
@@ -180,7 +182,7 @@ std::optional<std::string> fromJson(const json& payload, ClaimGrants& g) {
     g.roomConfig = it->dump();
   }
   static constexpr std::array<std::string_view, 11> kModelled = {
-      "name", "metadata", "attributes", "kind", "kindDetails", "video",
+      "name", "metadata", "attributes", "kind",       "kindDetails", "video",
       "sip",  "sha256",   "roomPreset", "roomConfig", "sub"};
   json extra = json::object();
   for (const auto& [key, value] : payload.items()) {

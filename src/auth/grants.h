@@ -66,7 +66,7 @@ struct ClaimGrants {
   std::vector<std::string> kindDetails;
   std::optional<VideoGrant> video;
   std::optional<SipGrant> sip;
-  std::string sha256;      // webhook tokens only: base64 SHA-256 of the body
+  std::string sha256;  // webhook tokens only: base64 SHA-256 of the body
   std::string roomPreset;
   // A RoomConfiguration in proto3 JSON, kept as compact JSON text: auth does not depend on
   // protobuf; the server converts it when a join auto-creates the room.

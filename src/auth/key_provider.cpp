@@ -9,10 +9,12 @@ namespace huddle::auth {
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
   return s;
@@ -25,10 +27,10 @@ Result<Ok, KeyError> KeyProvider::add(std::string key, std::string secret, KeyPo
     return Error{KeyError::InvalidFormat, "API key '" + key + "' has an empty key or secret"};
   }
   if (secret.size() < kMinSecretBytes && !policy.allowShortSecrets) {
-    return Error{KeyError::SecretTooShort,
-                 "secret of API key '" + key + "' is " + std::to_string(secret.size()) +
-                     " bytes; at least " + std::to_string(kMinSecretBytes) +
-                     " are required outside dev mode"};
+    return Error{KeyError::SecretTooShort, "secret of API key '" + key + "' is " +
+                                               std::to_string(secret.size()) + " bytes; at least " +
+                                               std::to_string(kMinSecretBytes) +
+                                               " are required outside dev mode"};
   }
   keys_[std::move(key)] = std::make_shared<const HmacSha256Key>(secret);
   return Ok{};
@@ -47,7 +49,8 @@ Result<KeyProvider, KeyError> KeyProvider::fromYamlText(std::string_view text, K
     if (!entry.first.IsScalar() || !entry.second.IsScalar()) {
       return Error{KeyError::InvalidFormat, "each key entry must be 'key: secret'"};
     }
-    auto added = provider.add(entry.first.as<std::string>(), entry.second.as<std::string>(), policy);
+    auto added =
+        provider.add(entry.first.as<std::string>(), entry.second.as<std::string>(), policy);
     if (!added) return added.error();
   }
   if (provider.empty()) return Error{KeyError::EmptyKeySet, "no API keys were given"};
@@ -74,7 +77,8 @@ Result<KeyProvider, KeyError> KeyProvider::fromEnvValue(std::string_view value, 
     if (pair.empty()) continue;
     const auto colon = pair.find(':');
     if (colon == std::string_view::npos) {
-      return Error{KeyError::InvalidFormat, "LIVEKIT_KEYS entry '" + std::string(pair) + "' lacks ': '"};
+      return Error{KeyError::InvalidFormat,
+                   "LIVEKIT_KEYS entry '" + std::string(pair) + "' lacks ': '"};
     }
     auto added = provider.add(std::string(trim(pair.substr(0, colon))),
                               std::string(trim(pair.substr(colon + 1))), policy);

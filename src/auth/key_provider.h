@@ -29,10 +29,13 @@ class KeyProvider final {
   [[nodiscard]] Result<Ok, KeyError> add(std::string key, std::string secret, KeyPolicy policy);
 
   // "key: secret" lines, as LiveKit's key file (a YAML mapping).
-  [[nodiscard]] static Result<KeyProvider, KeyError> fromYamlText(std::string_view text, KeyPolicy policy);
-  [[nodiscard]] static Result<KeyProvider, KeyError> fromYamlFile(const std::string& path, KeyPolicy policy);
+  [[nodiscard]] static Result<KeyProvider, KeyError> fromYamlText(std::string_view text,
+                                                                  KeyPolicy policy);
+  [[nodiscard]] static Result<KeyProvider, KeyError> fromYamlFile(const std::string& path,
+                                                                  KeyPolicy policy);
   // LIVEKIT_KEYS: the same YAML mapping, or pairs separated by commas ("k1: s1, k2: s2").
-  [[nodiscard]] static Result<KeyProvider, KeyError> fromEnvValue(std::string_view value, KeyPolicy policy);
+  [[nodiscard]] static Result<KeyProvider, KeyError> fromEnvValue(std::string_view value,
+                                                                  KeyPolicy policy);
 
   // nullptr when the key is unknown.
   [[nodiscard]] const HmacSha256Key* find(std::string_view apiKey) const;

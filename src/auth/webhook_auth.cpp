@@ -25,14 +25,17 @@ Result<std::string, TokenError> signWebhook(std::string_view body, const std::st
   return mintToken(grants, options, secret, clock);
 }
 
-Result<VerifiedToken, TokenError> verifyWebhook(std::string_view body, std::string_view authorization,
+Result<VerifiedToken, TokenError> verifyWebhook(std::string_view body,
+                                                std::string_view authorization,
                                                 const TokenVerifier& verifier) {
   auto verified = verifier.verify(authorization);
   if (!verified) return verified;
   const std::string actual = bodySha256Base64(body);
   const std::string& claimed = verified->grants.sha256;
-  if (claimed.size() != actual.size() || CRYPTO_memcmp(claimed.data(), actual.data(), actual.size()) != 0) {
-    return Error{TokenError::BodyHashMismatch, "webhook body does not match the token's sha256 claim"};
+  if (claimed.size() != actual.size() ||
+      CRYPTO_memcmp(claimed.data(), actual.data(), actual.size()) != 0) {
+    return Error{TokenError::BodyHashMismatch,
+                 "webhook body does not match the token's sha256 claim"};
   }
   return verified;
 }

@@ -15,12 +15,13 @@ inline constexpr std::chrono::seconds kWebhookTokenTtl = std::chrono::minutes(5)
 // Standard base64 (padded) of SHA-256(body).
 [[nodiscard]] std::string bodySha256Base64(std::string_view body);
 
-[[nodiscard]] Result<std::string, TokenError> signWebhook(std::string_view body, const std::string& apiKey,
-                                                          const HmacSha256Key& secret,
-                                                          const Clock& clock = SystemClock::instance());
+[[nodiscard]] Result<std::string, TokenError> signWebhook(
+    std::string_view body, const std::string& apiKey, const HmacSha256Key& secret,
+    const Clock& clock = SystemClock::instance());
 
 // Verifies the header token and that it covers this body.
-[[nodiscard]] Result<VerifiedToken, TokenError> verifyWebhook(std::string_view body, std::string_view authorization,
+[[nodiscard]] Result<VerifiedToken, TokenError> verifyWebhook(std::string_view body,
+                                                              std::string_view authorization,
                                                               const TokenVerifier& verifier);
 
 }  // namespace huddle::auth

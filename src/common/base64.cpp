@@ -28,7 +28,8 @@ std::string encode(std::span<const std::uint8_t> in, std::string_view alphabet, 
   out.reserve((in.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
-    const std::uint32_t n = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    const std::uint32_t n =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
     out.push_back(alphabet[(n >> 18) & 63]);
     out.push_back(alphabet[(n >> 12) & 63]);
     out.push_back(alphabet[(n >> 6) & 63]);
@@ -50,7 +51,8 @@ std::string encode(std::span<const std::uint8_t> in, std::string_view alphabet, 
   return out;
 }
 
-std::optional<std::string> decode(std::string_view in, const std::array<std::uint8_t, 256>& reverse) {
+std::optional<std::string> decode(std::string_view in,
+                                  const std::array<std::uint8_t, 256>& reverse) {
   // Padding, when present, must make the length a multiple of four and be at most two characters.
   std::size_t padding = 0;
   while (padding < 2 && !in.empty() && in.back() == '=') {
@@ -89,8 +91,12 @@ std::string encodeBase64Url(std::span<const std::uint8_t> bytes, Base64Padding p
   return encode(bytes, kUrlAlphabet, padding == Base64Padding::Keep);
 }
 
-std::optional<std::string> decodeBase64(std::string_view text) { return decode(text, kStandardReverse); }
+std::optional<std::string> decodeBase64(std::string_view text) {
+  return decode(text, kStandardReverse);
+}
 
-std::optional<std::string> decodeBase64Url(std::string_view text) { return decode(text, kUrlReverse); }
+std::optional<std::string> decodeBase64Url(std::string_view text) {
+  return decode(text, kUrlReverse);
+}
 
 }  // namespace huddle

@@ -18,7 +18,8 @@ enum class Base64Padding { Omit, Keep };
                                           Base64Padding padding = Base64Padding::Omit);
 [[nodiscard]] inline std::string encodeBase64Url(std::string_view text,
                                                  Base64Padding padding = Base64Padding::Omit) {
-  return encodeBase64Url({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, padding);
+  return encodeBase64Url({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()},
+                         padding);
 }
 
 // Decoders are strict about the alphabet: a character from the other alphabet, whitespace or

@@ -17,7 +17,8 @@ class Clock {
     return std::chrono::duration_cast<std::chrono::seconds>(wallNow().time_since_epoch()).count();
   }
   [[nodiscard]] std::int64_t unixMillis() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(wallNow().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(wallNow().time_since_epoch())
+        .count();
   }
 };
 
@@ -38,8 +39,9 @@ class SystemClock final : public Clock {
 
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(std::chrono::system_clock::time_point start = std::chrono::system_clock::time_point{
-                           std::chrono::seconds{1'700'000'000}})
+  explicit ManualClock(std::chrono::system_clock::time_point start =
+                           std::chrono::system_clock::time_point{
+                               std::chrono::seconds{1'700'000'000}})
       : wall_(start) {}
 
   [[nodiscard]] std::chrono::system_clock::time_point wallNow() const override { return wall_; }

@@ -17,10 +17,16 @@ void setLevel(Level level);
 
 }  // namespace huddle::log
 
-#define HUDDLE_LOG_IMPL(level, area, fmt, ...) \
-  SPDLOG_LOGGER_CALL(spdlog::default_logger_raw(), level, "[" #area "] " fmt __VA_OPT__(, ) __VA_ARGS__)
-#define HUDDLE_LOG_TRACE(area, fmt, ...) HUDDLE_LOG_IMPL(spdlog::level::trace, area, fmt __VA_OPT__(, ) __VA_ARGS__)
-#define HUDDLE_LOG_DEBUG(area, fmt, ...) HUDDLE_LOG_IMPL(spdlog::level::debug, area, fmt __VA_OPT__(, ) __VA_ARGS__)
-#define HUDDLE_LOG_INFO(area, fmt, ...) HUDDLE_LOG_IMPL(spdlog::level::info, area, fmt __VA_OPT__(, ) __VA_ARGS__)
-#define HUDDLE_LOG_WARN(area, fmt, ...) HUDDLE_LOG_IMPL(spdlog::level::warn, area, fmt __VA_OPT__(, ) __VA_ARGS__)
-#define HUDDLE_LOG_ERROR(area, fmt, ...) HUDDLE_LOG_IMPL(spdlog::level::err, area, fmt __VA_OPT__(, ) __VA_ARGS__)
+#define HUDDLE_LOG_IMPL(level, area, fmt, ...)            \
+  SPDLOG_LOGGER_CALL(spdlog::default_logger_raw(), level, \
+                     "[" #area "] " fmt __VA_OPT__(, ) __VA_ARGS__)
+#define HUDDLE_LOG_TRACE(area, fmt, ...) \
+  HUDDLE_LOG_IMPL(spdlog::level::trace, area, fmt __VA_OPT__(, ) __VA_ARGS__)
+#define HUDDLE_LOG_DEBUG(area, fmt, ...) \
+  HUDDLE_LOG_IMPL(spdlog::level::debug, area, fmt __VA_OPT__(, ) __VA_ARGS__)
+#define HUDDLE_LOG_INFO(area, fmt, ...) \
+  HUDDLE_LOG_IMPL(spdlog::level::info, area, fmt __VA_OPT__(, ) __VA_ARGS__)
+#define HUDDLE_LOG_WARN(area, fmt, ...) \
+  HUDDLE_LOG_IMPL(spdlog::level::warn, area, fmt __VA_OPT__(, ) __VA_ARGS__)
+#define HUDDLE_LOG_ERROR(area, fmt, ...) \
+  HUDDLE_LOG_IMPL(spdlog::level::err, area, fmt __VA_OPT__(, ) __VA_ARGS__)

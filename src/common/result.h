@@ -26,7 +26,8 @@ class [[nodiscard]] Result {
   using value_type = T;
   using error_type = Error<Code>;
 
-  Result(T value) : storage_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : storage_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error<Code> error) : storage_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   [[nodiscard]] bool ok() const noexcept { return storage_.index() == 0; }

@@ -27,7 +27,8 @@ struct KeyOptions {
   void addTo(CLI::App& cmd) {
     cmd.add_option("--api-key", apiKey, "API key (default: $LIVEKIT_API_KEY)");
     cmd.add_option("--api-secret", apiSecret, "API secret (default: $LIVEKIT_API_SECRET)");
-    cmd.add_flag("--dev", dev, "use the development key devkey/secret, as huddle-server --dev does");
+    cmd.add_flag("--dev", dev,
+                 "use the development key devkey/secret, as huddle-server --dev does");
   }
 
   // Fills in the defaults; returns an error sentence when no key can be found.
@@ -43,7 +44,8 @@ struct KeyOptions {
       apiSecret = kDevSecret;
     }
     if (apiKey.empty() || apiSecret.empty()) {
-      return "no API key: pass --api-key and --api-secret, set LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or use --dev";
+      return "no API key: pass --api-key and --api-secret, set LIVEKIT_API_KEY and "
+             "LIVEKIT_API_SECRET, or use --dev";
     }
     return std::nullopt;
   }
@@ -54,14 +56,16 @@ struct KeyOptions {
       return auth::KeyProvider::fromYamlFile(keysFile, auth::KeyPolicy{.allowShortSecrets = dev});
     }
     // The server's own key variable, when no single key was named.
-    if (acceptKeySet && apiKey.empty() && apiSecret.empty() && std::getenv("LIVEKIT_API_KEY") == nullptr) {
+    if (acceptKeySet && apiKey.empty() && apiSecret.empty() &&
+        std::getenv("LIVEKIT_API_KEY") == nullptr) {
       if (const char* keys = std::getenv("LIVEKIT_KEYS"); keys != nullptr && *keys != '\0') {
         return auth::KeyProvider::fromEnvValue(keys, auth::KeyPolicy{.allowShortSecrets = dev});
       }
     }
     if (auto error = resolve()) return Error{auth::KeyError::EmptyKeySet, *error};
     auth::KeyProvider keys;
-    if (auto added = keys.add(apiKey, apiSecret, auth::KeyPolicy{.allowShortSecrets = dev}); !added) {
+    if (auto added = keys.add(apiKey, apiSecret, auth::KeyPolicy{.allowShortSecrets = dev});
+        !added) {
       return Error{added.code(), added.message() + " (use --dev for the development key)"};
     }
     return keys;

@@ -5,7 +5,8 @@
 #include "webhook_command.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"huddle-cli: tokens, room administration and load tests for Huddle and LiveKit servers"};
+  CLI::App app{
+      "huddle-cli: tokens, room administration and load tests for Huddle and LiveKit servers"};
   app.require_subcommand(1);
   int exitCode = 0;
   huddle::cli::addTokenCommand(app, exitCode);

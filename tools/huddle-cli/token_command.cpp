@@ -11,8 +11,8 @@
 
 #include "auth/access_token.h"
 #include "auth/claims_json.h"
-#include "common/duration.h"
 #include "cli_common.h"
+#include "common/duration.h"
 #include "key_options.h"
 
 namespace huddle::cli {
@@ -28,12 +28,13 @@ std::optional<bool> parseBool(const std::string& text) {
 
 struct CreateOptions {
   KeyOptions keys;
-  std::string identity, name, room, metadata, kind, validFor = "6h", grantJson, roomConfig, roomPreset,
-      destinationRoom;
+  std::string identity, name, room, metadata, kind, validFor = "6h", grantJson, roomConfig,
+                                                    roomPreset, destinationRoom;
   std::vector<std::string> attributes;
   std::vector<std::string> sources;
-  bool join = false, admin = false, create = false, list = false, record = false, ingressAdmin = false,
-       hidden = false, recorder = false, agent = false, sipAdmin = false, sipCall = false;
+  bool join = false, admin = false, create = false, list = false, record = false,
+       ingressAdmin = false, hidden = false, recorder = false, agent = false, sipAdmin = false,
+       sipCall = false;
   std::string canPublish, canSubscribe, canPublishData, canUpdateMetadata;
   bool printJson = false;
 };
@@ -51,7 +52,8 @@ int runCreate(CreateOptions& o) {
   auto keys = o.keys.provider();
   if (!keys) return fail(keys.message());
   const auto ttl = parseDuration(o.validFor);
-  if (!ttl || ttl->count() <= 0) return fail("--valid-for '" + o.validFor + "' is not a positive duration (e.g. 6h, 30m, 3600)");
+  if (!ttl || ttl->count() <= 0)
+    return fail("--valid-for '" + o.validFor + "' is not a positive duration (e.g. 6h, 30m, 3600)");
 
   auth::ClaimGrants grants;
   grants.identity = o.identity;
@@ -61,7 +63,8 @@ int runCreate(CreateOptions& o) {
   grants.roomPreset = o.roomPreset;
   for (const auto& attribute : o.attributes) {
     const auto eq = attribute.find('=');
-    if (eq == std::string::npos || eq == 0) return fail("--attribute '" + attribute + "' must be key=value");
+    if (eq == std::string::npos || eq == 0)
+      return fail("--attribute '" + attribute + "' must be key=value");
     grants.attributes[attribute.substr(0, eq)] = attribute.substr(eq + 1);
   }
 
@@ -97,7 +100,8 @@ int runCreate(CreateOptions& o) {
   if (o.sipAdmin || o.sipCall) grants.sip = auth::SipGrant{o.sipAdmin, o.sipCall};
   if (!o.roomConfig.empty()) {
     const json config = json::parse(o.roomConfig, nullptr, false);
-    if (!config.is_object()) return fail("--room-config must be a JSON object (a RoomConfiguration)");
+    if (!config.is_object())
+      return fail("--room-config must be a JSON object (a RoomConfiguration)");
     grants.roomConfig = config.dump();
   }
 
@@ -131,7 +135,8 @@ int runVerify(VerifyOptions& o) {
                                      std::chrono::duration_cast<std::chrono::seconds>(*leeway));
   const auto verified = verifier.verify(o.token);
   if (!verified) {
-    std::cerr << "invalid token: " << auth::toString(verified.code()) << ": " << verified.message() << "\n";
+    std::cerr << "invalid token: " << auth::toString(verified.code()) << ": " << verified.message()
+              << "\n";
     return 1;
   }
   json claims = json::object();
@@ -176,13 +181,17 @@ void addTokenCommand(CLI::App& app, int& exitCode) {
   c->add_flag("--agent", create->agent, "participant is an agent");
   c->add_option("--can-publish", create->canPublish, "true|false (default: true)");
   c->add_option("--can-subscribe", create->canSubscribe, "true|false (default: true)");
-  c->add_option("--can-publish-data", create->canPublishData, "true|false (default: follows --can-publish)");
+  c->add_option("--can-publish-data", create->canPublishData,
+                "true|false (default: follows --can-publish)");
   c->add_option("--can-update-metadata", create->canUpdateMetadata, "true|false (default: false)");
-  c->add_option("--can-publish-sources", create->sources, "camera,microphone,screen_share,screen_share_audio")
+  c->add_option("--can-publish-sources", create->sources,
+                "camera,microphone,screen_share,screen_share_audio")
       ->delimiter(',')
       ->check(CLI::IsMember({"camera", "microphone", "screen_share", "screen_share_audio"}));
-  c->add_option("--destination-room", create->destinationRoom, "room this participant may be forwarded to");
-  c->add_option("--grant", create->grantJson, "video grant as JSON, e.g. '{\"roomJoin\":true,\"room\":\"a\"}'");
+  c->add_option("--destination-room", create->destinationRoom,
+                "room this participant may be forwarded to");
+  c->add_option("--grant", create->grantJson,
+                "video grant as JSON, e.g. '{\"roomJoin\":true,\"room\":\"a\"}'");
   c->add_option("--metadata", create->metadata, "participant metadata");
   c->add_option("--attribute", create->attributes, "participant attribute key=value (repeatable)");
   c->add_option("--kind", create->kind, "participant kind: standard, agent, sip, ingress, egress");
@@ -200,7 +209,8 @@ void addTokenCommand(CLI::App& app, int& exitCode) {
   verify->keys.acceptKeySet = true;
   v->add_option("--keys-file", verify->keys.keysFile, "LiveKit key file ('key: secret' lines)");
   v->add_option("--leeway", verify->leeway, "allowed clock skew (default 60s)");
-  v->add_option("token", verify->token, "the token, or - to read it from standard input")->required();
+  v->add_option("token", verify->token, "the token, or - to read it from standard input")
+      ->required();
   v->callback([verify, &exitCode] { exitCode = runVerify(*verify); });
 }
 

@@ -51,7 +51,8 @@ int runVerify(WebhookOptions& o) {
   const auth::TokenVerifier verifier(*keys, SystemClock::instance());
   const auto verified = auth::verifyWebhook(*body, o.authorization, verifier);
   if (!verified) {
-    std::cerr << "invalid webhook: " << auth::toString(verified.code()) << ": " << verified.message() << "\n";
+    std::cerr << "invalid webhook: " << auth::toString(verified.code()) << ": "
+              << verified.message() << "\n";
     return 1;
   }
   std::cout << "valid webhook from API key " << verified->apiKey << "\n";
@@ -76,7 +77,8 @@ void addWebhookCommand(CLI::App& app, int& exitCode) {
   verify->keys.acceptKeySet = true;
   v->add_option("--keys-file", verify->keys.keysFile, "LiveKit key file ('key: secret' lines)");
   v->add_option("--body", verify->bodyFile, "file with the exact request body, or -")->required();
-  v->add_option("--authorization", verify->authorization, "the Authorization header value")->required();
+  v->add_option("--authorization", verify->authorization, "the Authorization header value")
+      ->required();
   v->callback([verify, &exitCode] { exitCode = runVerify(*verify); });
 }
 

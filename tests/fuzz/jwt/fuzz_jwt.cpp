@@ -24,7 +24,8 @@ const huddle::auth::KeyProvider& keys() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const huddle::ManualClock clock;
   // A century of leeway lets every signed input reach claim parsing whatever its dates.
-  static const huddle::auth::TokenVerifier verifier(keys(), clock, std::chrono::hours(24 * 365 * 100));
+  static const huddle::auth::TokenVerifier verifier(keys(), clock,
+                                                    std::chrono::hours(24 * 365 * 100));
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const auto verified = verifier.verify(input);
   if (verified) {
@@ -34,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The first line is taken as a webhook body, the rest as its Authorization header.
   const auto newline = input.find('\n');
   if (newline != std::string_view::npos) {
-    (void)huddle::auth::verifyWebhook(input.substr(0, newline), input.substr(newline + 1), verifier);
+    (void)huddle::auth::verifyWebhook(input.substr(0, newline), input.substr(newline + 1),
+                                      verifier);
   }
   return 0;
 }

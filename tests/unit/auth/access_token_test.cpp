@@ -16,8 +16,10 @@ using testing::withIdentity;
 // nbf 1700000000, exp 1700003600.
 constexpr const char* kLiveKitToken =
     "eyJhbGciOiJIUzI1NiJ9."
-    "eyJuYW1lIjoiQWxpY2UiLCJ2aWRlbyI6eyJyb29tSm9pbiI6dHJ1ZSwicm9vbSI6ImRlbW8iLCJjYW5QdWJsaXNoIjpmYWxz"
-    "ZSwiY2FuUHVibGlzaFNvdXJjZXMiOlsiY2FtZXJhIl19LCJtZXRhZGF0YSI6Im0iLCJhdHRyaWJ1dGVzIjp7ImEiOiIxIn0s"
+    "eyJuYW1lIjoiQWxpY2UiLCJ2aWRlbyI6eyJyb29tSm9pbiI6dHJ1ZSwicm9vbSI6ImRlbW8iLCJjYW5QdWJsaXNoIjpmYW"
+    "xz"
+    "ZSwiY2FuUHVibGlzaFNvdXJjZXMiOlsiY2FtZXJhIl19LCJtZXRhZGF0YSI6Im0iLCJhdHRyaWJ1dGVzIjp7ImEiOiIxIn"
+    "0s"
     "ImlzcyI6IkFQSWdvbGRlbiIsInN1YiI6ImFsaWNlIiwibmJmIjoxNzAwMDAwMDAwLCJleHAiOjE3MDAwMDM2MDB9."
     "c6uSYqhjcmmwABAACFBG6hmDFpyHFKDZVCXJnmjcMgE";
 

@@ -15,7 +15,8 @@ using testing::withIdentity;
 
 class BadToken : public ::testing::Test {
  protected:
-  std::string mint(const ClaimGrants& grants = withIdentity("carol"), std::chrono::seconds ttl = 3600s) {
+  std::string mint(const ClaimGrants& grants = withIdentity("carol"),
+                   std::chrono::seconds ttl = 3600s) {
     MintOptions options;
     options.apiKey = kApiKey;
     options.ttl = ttl;
@@ -60,7 +61,8 @@ TEST_F(BadToken, WrongSecret) {
   ASSERT_TRUE(other.add(kApiKey, std::string(32, 'z'), KeyPolicy{}));
   MintOptions options;
   options.apiKey = kApiKey;
-  const std::string token = mintToken(withIdentity("eve"), options, *other.find(kApiKey), clock_).value();
+  const std::string token =
+      mintToken(withIdentity("eve"), options, *other.find(kApiKey), clock_).value();
   EXPECT_EQ(reject(token), TokenError::BadSignature);
 }
 
@@ -73,31 +75,38 @@ TEST_F(BadToken, TamperedPayload) {
 
 TEST_F(BadToken, TamperedHeader) {
   auto p = parts(mint());
-  const std::string header = encodeBase64Url(std::string_view(R"({"alg":"HS256","typ":"JWT","x":1})"));
+  const std::string header =
+      encodeBase64Url(std::string_view(R"({"alg":"HS256","typ":"JWT","x":1})"));
   EXPECT_EQ(reject(header + "." + p[1] + "." + p[2]), TokenError::BadSignature);
 }
 
 TEST_F(BadToken, AlgorithmSwaps) {
   const std::string payload = R"({"iss":"APIgolden","sub":"x","exp":1900000000})";
   for (const char* alg : {"none", "RS256", "ES256", "HS384", "HS512", "PS256", "hs256"}) {
-    EXPECT_EQ(reject(forge(std::string(R"({"alg":")") + alg + "\"}", payload)), TokenError::UnsupportedAlgorithm) << alg;
+    EXPECT_EQ(reject(forge(std::string(R"({"alg":")") + alg + "\"}", payload)),
+              TokenError::UnsupportedAlgorithm)
+        << alg;
   }
   EXPECT_EQ(reject(forge(R"({"typ":"JWT"})", payload)), TokenError::UnsupportedAlgorithm);
   // alg=none tokens usually come with an empty signature part.
-  EXPECT_EQ(reject(encodeBase64Url(std::string_view(R"({"alg":"none"})")) + "." + encodeBase64Url(payload) + ".x"),
+  EXPECT_EQ(reject(encodeBase64Url(std::string_view(R"({"alg":"none"})")) + "." +
+                   encodeBase64Url(payload) + ".x"),
             TokenError::UnsupportedAlgorithm);
 }
 
 TEST_F(BadToken, UnknownKey) {
   EXPECT_EQ(reject(forge(R"({"alg":"HS256"})", R"({"iss":"APIother","sub":"x","exp":1900000000})")),
             TokenError::UnknownApiKey);
-  EXPECT_EQ(reject(forge(R"({"alg":"HS256","kid":"APIother"})", R"({"iss":"APIgolden","exp":1900000000})")),
+  EXPECT_EQ(reject(forge(R"({"alg":"HS256","kid":"APIother"})",
+                         R"({"iss":"APIgolden","exp":1900000000})")),
             TokenError::UnknownApiKey);
-  EXPECT_EQ(reject(forge(R"({"alg":"HS256"})", R"({"sub":"x","exp":1900000000})")), TokenError::MissingIssuer);
+  EXPECT_EQ(reject(forge(R"({"alg":"HS256"})", R"({"sub":"x","exp":1900000000})")),
+            TokenError::MissingIssuer);
 }
 
 TEST_F(BadToken, MissingExpiry) {
-  EXPECT_EQ(reject(forge(R"({"alg":"HS256"})", R"({"iss":"APIgolden","sub":"x"})")), TokenError::MissingExpiry);
+  EXPECT_EQ(reject(forge(R"({"alg":"HS256"})", R"({"iss":"APIgolden","sub":"x"})")),
+            TokenError::MissingExpiry);
 }
 
 TEST_F(BadToken, Truncated) {
@@ -118,8 +127,10 @@ TEST_F(BadToken, NotBase64Url) {
 TEST_F(BadToken, NotJson) {
   EXPECT_EQ(reject(forge("not json", "{}")), TokenError::InvalidJson);
   EXPECT_EQ(reject(forge(R"({"alg":"HS256"})", "[1,2,3]")), TokenError::InvalidJson);
-  EXPECT_EQ(reject(forge(R"({"alg":"HS256"})", R"({"iss":"APIgolden","exp":"soon"})")), TokenError::InvalidJson);
-  EXPECT_EQ(reject(forge(R"({"alg":"HS256"})", R"({"iss":"APIgolden","exp":1900000000,"video":{"roomJoin":"yes"}})")),
+  EXPECT_EQ(reject(forge(R"({"alg":"HS256"})", R"({"iss":"APIgolden","exp":"soon"})")),
+            TokenError::InvalidJson);
+  EXPECT_EQ(reject(forge(R"({"alg":"HS256"})",
+                         R"({"iss":"APIgolden","exp":1900000000,"video":{"roomJoin":"yes"}})")),
             TokenError::InvalidJson);
 }
 

@@ -27,7 +27,8 @@ TEST(KeyProvider, ReadsLiveKitKeyFile) {
 }
 
 TEST(KeyProvider, ReadsEnvironmentValue) {
-  const auto keys = KeyProvider::fromEnvValue("APIone: " + kLongA + ", APItwo: " + kLongB, KeyPolicy{});
+  const auto keys =
+      KeyProvider::fromEnvValue("APIone: " + kLongA + ", APItwo: " + kLongB, KeyPolicy{});
   ASSERT_TRUE(keys) << keys.message();
   EXPECT_EQ(keys->size(), 2u);
   EXPECT_EQ(keys->find("APItwo")->secretSize(), 40u);
@@ -40,16 +41,21 @@ TEST(KeyProvider, RefusesShortSecretOutsideDevMode) {
   EXPECT_NE(refused.message().find("devkey"), std::string::npos);
   EXPECT_NE(refused.message().find("32"), std::string::npos);
 
-  const auto dev = KeyProvider::fromEnvValue("devkey: secret", KeyPolicy{.allowShortSecrets = true});
+  const auto dev =
+      KeyProvider::fromEnvValue("devkey: secret", KeyPolicy{.allowShortSecrets = true});
   ASSERT_TRUE(dev);
   EXPECT_NE(dev->find("devkey"), nullptr);
 }
 
 TEST(KeyProvider, ReportsBadInput) {
-  EXPECT_EQ(KeyProvider::fromYamlFile("/nonexistent/keys.yaml", KeyPolicy{}).code(), KeyError::FileUnreadable);
-  EXPECT_EQ(KeyProvider::fromYamlText("- just\n- a list\n", KeyPolicy{}).code(), KeyError::InvalidFormat);
-  EXPECT_EQ(KeyProvider::fromYamlText("key: [unclosed", KeyPolicy{}).code(), KeyError::InvalidFormat);
-  EXPECT_EQ(KeyProvider::fromEnvValue("no-colon-here", KeyPolicy{}).code(), KeyError::InvalidFormat);
+  EXPECT_EQ(KeyProvider::fromYamlFile("/nonexistent/keys.yaml", KeyPolicy{}).code(),
+            KeyError::FileUnreadable);
+  EXPECT_EQ(KeyProvider::fromYamlText("- just\n- a list\n", KeyPolicy{}).code(),
+            KeyError::InvalidFormat);
+  EXPECT_EQ(KeyProvider::fromYamlText("key: [unclosed", KeyPolicy{}).code(),
+            KeyError::InvalidFormat);
+  EXPECT_EQ(KeyProvider::fromEnvValue("no-colon-here", KeyPolicy{}).code(),
+            KeyError::InvalidFormat);
   EXPECT_EQ(KeyProvider::fromEnvValue(" , ", KeyPolicy{}).code(), KeyError::EmptyKeySet);
 }
 

@@ -45,10 +45,10 @@ TEST(Base64, RejectsForeignAlphabetAndBadPadding) {
   EXPECT_FALSE(decodeBase64Url("+/+/"));
   EXPECT_FALSE(decodeBase64("-_-_"));
   EXPECT_FALSE(decodeBase64("Zm9v YmFy"));
-  EXPECT_FALSE(decodeBase64("Zg="));     // padding that does not complete a quantum
-  EXPECT_FALSE(decodeBase64("Zg==="));   // three padding characters
-  EXPECT_FALSE(decodeBase64("Z"));       // 4n+1 characters encode nothing
-  EXPECT_FALSE(decodeBase64("Zh=="));    // non-zero trailing bits
+  EXPECT_FALSE(decodeBase64("Zg="));      // padding that does not complete a quantum
+  EXPECT_FALSE(decodeBase64("Zg==="));    // three padding characters
+  EXPECT_FALSE(decodeBase64("Z"));        // 4n+1 characters encode nothing
+  EXPECT_FALSE(decodeBase64("Zh=="));     // non-zero trailing bits
   EXPECT_FALSE(decodeBase64Url("Zm=v"));  // padding in the middle
 }
 

@@ -18,7 +18,8 @@ TEST(Duration, ParsesOperatorForms) {
 }
 
 TEST(Duration, RejectsEverythingElse) {
-  for (const char* bad : {"", "h", "-5s", "5d", "1.5h", "1h30", " 5s", "5s ", "99999999999999999999s"}) {
+  for (const char* bad :
+       {"", "h", "-5s", "5d", "1.5h", "1h30", " 5s", "5s ", "99999999999999999999s"}) {
     EXPECT_FALSE(parseDuration(bad)) << bad;
   }
 }
