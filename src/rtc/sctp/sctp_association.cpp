@@ -398,6 +398,20 @@ void SctpAssociation::handleNotification(std::span<const std::uint8_t> data) {
     case SCTP_STREAM_RESET_EVENT:
       handleStreamReset(data);
       break;
+    case SCTP_PARTIAL_DELIVERY_EVENT: {
+      // An abandoned (partially reliable) message stopped halfway: drop what we buffered.
+      if (data.size() < sizeof(struct sctp_pdapi_event)) return;
+      const struct sctp_pdapi_event& pdapi = notification.sn_pdapi_event;
+      if (pdapi.pdapi_indication != SCTP_PARTIAL_DELIVERY_ABORTED || pdapi.pdapi_stream > 0xffff) return;
+      const auto it = channels_.find(static_cast<std::uint16_t>(pdapi.pdapi_stream));
+      if (it != channels_.end()) {
+        if (!it->second.partial.empty() || it->second.discarding) ++counters_.droppedMessages;
+        it->second.partial.clear();
+        it->second.discarding = false;
+      }
+      orphanPartial_.clear();
+      break;
+    }
     case SCTP_SEND_FAILED_EVENT:
       // Expected for partially reliable channels: abandoned messages are reported here.
       HUDDLE_LOG_TRACE(sctp, "send failed event");
@@ -440,10 +454,9 @@ void SctpAssociation::handleData(Inbound& inbound) {
     ++counters_.droppedMessages;
     return;
   }
-  // Streams without a channel yet (an OPEN arriving) reassemble in a scratch entry.
-  static thread_local std::vector<std::uint8_t> scratch;
-  std::vector<std::uint8_t>& partial = it != channels_.end() ? it->second.partial : scratch;
-  bool discarding = it != channels_.end() && it->second.discarding;
+  // Streams without a channel yet (an OPEN arriving) reassemble in orphanPartial_.
+  std::vector<std::uint8_t>& partial = it != channels_.end() ? it->second.partial : orphanPartial_;
+  const bool discarding = it != channels_.end() && it->second.discarding;
 
   if (!inbound.endOfRecord) {
     if (!discarding && partial.size() + inbound.data.size() <= config_.maxMessageSize) {

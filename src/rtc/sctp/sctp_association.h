@@ -203,6 +203,9 @@ class SctpAssociation final {
   std::vector<std::vector<std::uint8_t>> outgoing_;
   std::vector<Inbound> inbound_;
   std::vector<std::uint16_t> pendingResets_;
+  // Without I-DATA (RFC 8260) usrsctp never interleaves partial messages, so one buffer
+  // serves every stream that has no channel yet.
+  std::vector<std::uint8_t> orphanPartial_;
   std::deque<QueuedMessage> sendQueue_;
   std::size_t queuedBytes_ = 0;
   bool flushing_ = false;

@@ -91,4 +91,6 @@ bool UsrsctpLibrary::isRegistered(const SctpAssociation* association) {
 
 int UsrsctpLibrary::users() { return gUsers; }
 
+bool UsrsctpLibrary::initialised() { return gInitialised; }
+
 }  // namespace huddle::rtc

@@ -33,6 +33,8 @@ class UsrsctpLibrary {
   [[nodiscard]] static bool isRegistered(const SctpAssociation* association);
 
   [[nodiscard]] static int users();
+  // False once usrsctp_finish succeeded after the last release.
+  [[nodiscard]] static bool initialised();
 };
 
 }  // namespace huddle::rtc

@@ -334,7 +334,8 @@ TEST(SctpAssociation, LossyReorderingLinkStillDeliversReliableChannelInOrder) {
 
   std::vector<Bytes> sent;
   for (std::uint32_t i = 0; i < 60; ++i) {
-    Bytes data = pattern(1 + (i * 977) % 20000, i);
+    // Every tenth message is max size, so reassembly across lost fragments is exercised too.
+    Bytes data = pattern(i % 10 == 0 ? 64 * 1024 : 1 + (i * 977) % 20000, i);
     ASSERT_TRUE(link.a->send(*id, data, true)) << i;
     sent.push_back(std::move(data));
   }
@@ -414,6 +415,21 @@ TEST(SctpAssociation, ShutdownClosesBothSides) {
   EXPECT_FALSE(link.a->openChannel("late", "").has_value());
 }
 
+TEST(SctpAssociation, DataOnAStreamWithoutAChannelIsCountedAndDropped) {
+  Link link;
+  ASSERT_TRUE(link.connect());
+  // Only the client declares the negotiated channel; the server has no channel on stream 9.
+  ASSERT_TRUE(link.a->openChannel("one-sided", "", true, std::nullopt, std::uint16_t{9}).has_value());
+  ASSERT_TRUE(link.a->send(9, Bytes{1, 2}, true));
+  const auto id = link.a->openChannel("real", "");
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE(link.a->send(*id, Bytes{3}, true));
+  ASSERT_TRUE(link.runUntil([&] { return link.server.messages.size() == 1; }));
+  EXPECT_EQ(link.server.messages[0].id, *id);
+  EXPECT_EQ(link.b->counters().droppedMessages, 1u);
+  EXPECT_EQ(link.b->counters().messagesIn, 1u);
+}
+
 TEST(SctpAssociation, JunkInputIsIgnored) {
   Link link;
   ASSERT_TRUE(link.connect());
@@ -456,8 +472,10 @@ TEST(SctpAssociation, LibraryIsReleasedWhenTheLastAssociationGoes) {
     EXPECT_EQ(UsrsctpLibrary::users(), 2);
   }
   EXPECT_EQ(UsrsctpLibrary::users(), 0);
+  EXPECT_FALSE(UsrsctpLibrary::initialised()) << "usrsctp_finish must have succeeded";
   // And it comes back for the next user.
   Link again;
+  EXPECT_TRUE(UsrsctpLibrary::initialised());
   EXPECT_TRUE(again.connect());
 }
 
