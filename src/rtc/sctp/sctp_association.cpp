@@ -290,9 +290,16 @@ bool SctpAssociation::closeChannel(std::uint16_t id) {
   const auto it = channels_.find(id);
   if (it == channels_.end() || it->second.localClosing) return false;
   it->second.localClosing = true;
+  dropQueued(id);
+  requestReset(id);
+  flush();
+  return true;
+}
+
+void SctpAssociation::dropQueued(std::uint16_t stream) {
   for (auto queued = sendQueue_.begin(); queued != sendQueue_.end();) {
     // A message usrsctp already holds part of stays at the head: it must be completed.
-    if (queued->stream == id && (queued->offset == 0 || queued != sendQueue_.begin())) {
+    if (queued->stream == stream && (queued->offset == 0 || queued != sendQueue_.begin())) {
       queuedBytes_ -= queued->data.size() - queued->offset;
       ++counters_.sendFailures;
       queued = sendQueue_.erase(queued);
@@ -300,9 +307,6 @@ bool SctpAssociation::closeChannel(std::uint16_t id) {
       ++queued;
     }
   }
-  requestReset(id);
-  flush();
-  return true;
 }
 
 void SctpAssociation::requestReset(std::uint16_t stream) {
@@ -439,7 +443,10 @@ void SctpAssociation::handleStreamReset(std::span<const std::uint8_t> data) {
       if (it == channels_.end()) continue;
       const bool weStarted = it->second.localClosing;
       channels_.erase(it);
-      if (!weStarted) requestReset(stream);
+      if (!weStarted) {
+        dropQueued(stream);
+        requestReset(stream);
+      }
       listener_.onDataChannelClosed(stream);
     }
   }

@@ -189,6 +189,7 @@ class SctpAssociation final {
               const DataChannelReliability& reliability);
   void sendQueued();
   void requestReset(std::uint16_t stream);
+  void dropQueued(std::uint16_t stream);
   void setClosed();
   std::optional<std::uint16_t> nextStreamId() const;
 
