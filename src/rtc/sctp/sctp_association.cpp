@@ -124,7 +124,7 @@ bool SctpAssociation::setUp() {
 }
 
 bool SctpAssociation::connect() {
-  if (state_ != SctpState::New) return false;
+  if (state_ != SctpState::New || socket_ == nullptr) return false;
   struct sockaddr_conn remote {};
   remote.sconn_family = AF_CONN;
   remote.sconn_port = htons(config_.remotePort);
@@ -263,6 +263,7 @@ void SctpAssociation::sendQueued() {
 std::optional<std::size_t> SctpAssociation::sendRaw(std::uint16_t stream, SctpPpid ppid,
                                                     std::span<const std::uint8_t> data, bool unordered,
                                                     const DataChannelReliability& reliability) {
+  if (socket_ == nullptr) return std::nullopt;  // aborted
   struct sctp_sendv_spa spa {};
   spa.sendv_flags = SCTP_SEND_SNDINFO_VALID;
   spa.sendv_sndinfo.snd_sid = stream;
@@ -313,7 +314,7 @@ void SctpAssociation::requestReset(std::uint16_t stream) {
   if (std::find(pendingResets_.begin(), pendingResets_.end(), stream) == pendingResets_.end()) {
     pendingResets_.push_back(stream);
   }
-  if (state_ != SctpState::Connected) return;
+  if (state_ != SctpState::Connected || socket_ == nullptr) return;
   // sctp_reset_streams ends in a flexible array; build it in a byte buffer of the right size.
   const std::size_t size = sizeof(struct sctp_reset_streams) + pendingResets_.size() * sizeof(std::uint16_t);
   std::vector<std::uint8_t> buffer(size);
@@ -337,6 +338,17 @@ void SctpAssociation::shutdown() {
   } else if (usrsctp_shutdown(socket_, SHUT_WR) != 0) {
     HUDDLE_LOG_DEBUG(sctp, "usrsctp_shutdown failed errno={}", errno);
   }
+  flush();
+}
+
+void SctpAssociation::abort() {
+  if (socket_ == nullptr) return;
+  // SO_LINGER {1, 0} turns close into an ABORT; we are still registered, so it reaches the wire.
+  usrsctp_close(socket_);
+  socket_ = nullptr;
+  sendQueue_.clear();
+  queuedBytes_ = 0;
+  setClosed();
   flush();
 }
 

@@ -21,7 +21,8 @@
 //    errors without retransmitting until the association is declared lost. (The unit tests
 //    shift gettimeofday() along with the ticks; see tests/unit/rtc/sctp.)
 //  - Destroying an association aborts it locally without delivering the ABORT chunk (the
-//    listener is gone by then); call shutdown() first for an orderly close.
+//    listener is gone by then); call shutdown() for an orderly close or abort() to tell the
+//    peer at once.
 //  - A message is handed to usrsctp whole (explicit EOR). When usrsctp's send buffer is full
 //    the message waits in our queue (bufferedAmount()) and goes out as SACKs free space; the
 //    queue is bounded by kMaxBufferedBytes, beyond which send() returns false.
@@ -126,6 +127,8 @@ class SctpAssociation final {
   bool closeChannel(std::uint16_t id);
   // Orderly SCTP shutdown; onSctpClosed fires when it completes.
   void shutdown();
+  // Immediate close: sends an ABORT to the peer and fires onSctpClosed before returning.
+  void abort();
 
   [[nodiscard]] SctpState state() const { return state_; }
   [[nodiscard]] const Counters& counters() const { return counters_; }

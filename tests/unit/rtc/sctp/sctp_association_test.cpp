@@ -430,6 +430,31 @@ TEST(SctpAssociation, DataOnAStreamWithoutAChannelIsCountedAndDropped) {
   EXPECT_EQ(link.b->counters().messagesIn, 1u);
 }
 
+TEST(SctpAssociation, AbortTellsThePeer) {
+  Link link;
+  ASSERT_TRUE(link.connect());
+  const auto id = link.a->openChannel("c", "");
+  ASSERT_TRUE(id.has_value());
+  link.b->abort();
+  EXPECT_EQ(link.server.closed, 1) << "abort reports the close before returning";
+  EXPECT_EQ(link.b->state(), SctpState::Closed);
+  EXPECT_FALSE(link.b->send(*id, Bytes{1}, true));
+  ASSERT_TRUE(link.runUntil([&] { return link.client.closed == 1; }, 10));
+  EXPECT_EQ(link.a->state(), SctpState::Closed);
+}
+
+TEST(SctpAssociation, PeerClosesAChannelWeOpened) {
+  Link link;
+  ASSERT_TRUE(link.connect());
+  const auto id = link.a->openChannel("c", "");
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE(link.runUntil([&] { return link.server.opened.size() == 1; }));
+  ASSERT_TRUE(link.b->closeChannel(*id));
+  ASSERT_TRUE(link.runUntil([&] { return !link.client.closedChannels.empty() && !link.server.closedChannels.empty(); }));
+  EXPECT_FALSE(link.a->hasChannel(*id));
+  EXPECT_FALSE(link.a->send(*id, Bytes{1}, true));
+}
+
 TEST(SctpAssociation, JunkInputIsIgnored) {
   Link link;
   ASSERT_TRUE(link.connect());
