@@ -1,0 +1,94 @@
+#pragma once
+// Single-threaded: a UdpSocket lives on one asio io_context and every call and callback runs on
+// that context's thread; no locks.
+//
+// A UDP socket on a loopback or host address with one preallocated 64 KiB receive buffer, so
+// receiving allocates nothing per datagram. Sends are synchronous non-blocking send_to calls
+// (UDP never blocks for long); sendBatch() hands several datagrams to the kernel in one
+// sendmmsg() call.
+
+#include <array>
+// Boost 1.74's asio uses std::exchange without including <utility>.
+#include <utility>
+
+#include <boost/asio.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "rtc/ice/stun_address.h"
+
+namespace huddle::rtc {
+
+enum class UdpSocketError { InvalidAddress, Bind };
+
+class UdpSocket final {
+ public:
+  static constexpr std::size_t kReceiveBufferSize = 64 * 1024;
+
+  // Runs on the io_context thread. `data` points into the socket's receive buffer, is writable
+  // (SRTP unprotects in place) and is valid only during the call. A callee may send on this
+  // socket; it must not destroy the socket.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void onUdpPacket(UdpSocket& socket, std::span<std::uint8_t> data,
+                             const StunAddress& from) = 0;
+  };
+
+  struct Counters {
+    std::uint64_t packetsReceived = 0;
+    std::uint64_t bytesReceived = 0;
+    std::uint64_t packetsSent = 0;
+    std::uint64_t bytesSent = 0;
+    std::uint64_t sendErrors = 0;     // kernel refused (buffer full, unreachable, ...)
+    std::uint64_t receiveErrors = 0;  // errors other than the cancel on close
+  };
+
+  struct Datagram {
+    std::span<const std::uint8_t> data;
+    StunAddress to;
+  };
+
+  // Binds `ip` (e.g. "127.0.0.1" or "::1"), port 0 picks an ephemeral one. Receiving starts
+  // at once.
+  [[nodiscard]] static Result<std::unique_ptr<UdpSocket>, UdpSocketError> create(
+      boost::asio::io_context& io, std::string_view ip, std::uint16_t port, Listener& listener);
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+  ~UdpSocket();
+
+  // False when the kernel refused it (counted).
+  bool send(std::span<const std::uint8_t> data, const StunAddress& to);
+  // Number of datagrams the kernel accepted, in order; the rest were dropped (counted).
+  std::size_t sendBatch(std::span<const Datagram> datagrams);
+  // Stops receiving; pending handlers become no-ops. Idempotent.
+  void close();
+
+  [[nodiscard]] const StunAddress& localAddress() const noexcept { return local_; }
+  [[nodiscard]] const Counters& counters() const noexcept { return counters_; }
+
+  [[nodiscard]] static StunAddress toStunAddress(const boost::asio::ip::udp::endpoint& ep);
+  [[nodiscard]] static boost::asio::ip::udp::endpoint toEndpoint(const StunAddress& address);
+
+ private:
+  UdpSocket(boost::asio::io_context& io, Listener& listener);
+  void startReceive();
+
+  // borrowed: outlives this
+  Listener& listener_;
+  boost::asio::ip::udp::socket socket_;
+  boost::asio::ip::udp::endpoint sender_;
+  StunAddress local_;
+  std::unique_ptr<std::array<std::uint8_t, kReceiveBufferSize>> buffer_;
+  // Handlers hold a copy; the destructor clears it so a handler that runs after the socket is
+  // gone (asio delivers operation_aborted later) does not touch freed memory.
+  std::shared_ptr<bool> alive_;
+  Counters counters_;
+};
+
+}  // namespace huddle::rtc

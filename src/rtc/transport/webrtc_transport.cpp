@@ -1,0 +1,665 @@
+#include "rtc/transport/webrtc_transport.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "rtc/dtls/dtls_transport.h"
+#include "rtc/ice/ice_agent.h"
+#include "rtc/ice/ice_lite_server.h"
+#include "rtc/rtp/packet_class.h"
+#include "rtc/sctp/sctp_association.h"
+#include "rtc/transport/srtp_bridge.h"
+#include "rtc/transport/udp_mux.h"
+#include "rtc/transport/udp_socket.h"
+
+namespace huddle::rtc {
+
+namespace asio = boost::asio;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+std::string_view toString(TransportState state) noexcept {
+  switch (state) {
+    case TransportState::New:
+      return "new";
+    case TransportState::Connecting:
+      return "connecting";
+    case TransportState::Connected:
+      return "connected";
+    case TransportState::Failed:
+      return "failed";
+    case TransportState::Closed:
+      return "closed";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Each transport has exactly one local socket (its own, or its slot on the mux).
+constexpr IceSocketHandle kSocketHandle = 1;
+// usrsctp sizes its packets for a 1280-octet path MTU on AF_CONN addresses (the sctp module
+// does not lower it), and each must fit one DTLS record; 64 octets cover the record header,
+// explicit nonce or IV and tag of either cipher suite.
+constexpr std::uint16_t kSctpPacketMax = 1280;
+constexpr std::uint16_t kDtlsMtu = kSctpPacketMax + 64;
+// usrsctp's timer wheel wants ticks; 10 ms is its own default granularity.
+constexpr std::chrono::milliseconds kSctpTick{10};
+// A tick longer than this (the process was idle, or no association existed for a while) is
+// cut short: slower-than-real ticks only delay SCTP timers, faster ones break them.
+constexpr std::uint32_t kMaxSctpTickMs = 100;
+
+// usrsctp's wheel is process-wide, so every transport advances it from one shared notion of
+// "last tick": two transports ticking would otherwise run SCTP time twice as fast.
+void driveSctpTimers(SteadyTime now) {
+  static std::optional<SteadyTime> last;
+  if (!last) {
+    last = now;
+    return;
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - *last);
+  if (elapsed.count() <= 0) return;
+  const auto ms = static_cast<std::uint32_t>(
+      std::min<std::int64_t>(elapsed.count(), static_cast<std::int64_t>(kMaxSctpTickMs)));
+  *last = now;
+  SctpAssociation::handleTimers(ms);
+}
+
+TransportSrtpProfile toTransportProfile(SrtpProfile profile) {
+  switch (profile) {
+    case SrtpProfile::AeadAes128Gcm:
+      return TransportSrtpProfile::AeadAes128Gcm;
+    case SrtpProfile::Aes128CmSha1_80:
+      return TransportSrtpProfile::Aes128CmSha1_80;
+  }
+  return TransportSrtpProfile::Aes128CmSha1_80;
+}
+
+}  // namespace
+
+struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
+                                     public IceAgent::Listener,
+                                     public DtlsTransport::Listener,
+                                     public SctpAssociation::Listener,
+                                     public UdpSocket::Listener,
+                                     public UdpMux::Endpoint {
+  enum class ClosePhase : std::uint8_t { None, SctpShutdown, Done };
+
+  Impl(asio::io_context& io, const Options& options, WebRtcTransport::Listener& listener)
+      : io_(io),
+        options_(options),
+        listener_(listener),
+        setup_(options.setup.value_or(
+            options.role == WebRtcTransportRole::Client ? DtlsSetup::Active : DtlsSetup::Passive)),
+        timer_(io),
+        alive_(std::make_shared<bool>(true)) {}
+
+  ~Impl() override {
+    *alive_ = false;
+    timer_.cancel();
+    if (mux_ != nullptr) mux_->unregisterEndpoint(*this);
+  }
+
+  // ---- setup -------------------------------------------------------------------------------
+
+  std::optional<std::string> setUp() {
+    if (!options_.certificate) return "no certificate";
+    if (options_.role == WebRtcTransportRole::Server) {
+      mux_ = options_.mux;
+      if (mux_ == nullptr) return "server role needs a UdpMux";
+      IceCredentials creds = IceCredentials::generate();
+      while (!mux_->registerUfrag(creds.ufrag, *this)) creds = IceCredentials::generate();
+      lite_ = std::make_unique<IceLiteServer>(*this, clock_, std::move(creds));
+    } else {
+      auto socket = UdpSocket::create(io_, options_.bindAddress, options_.bindPort, *this);
+      if (!socket) return socket.message();
+      socket_ = std::move(socket).value();
+      agent_ = std::make_unique<IceAgent>(*this, clock_, IceCredentials::generate(),
+                                          IceRole::Controlling);
+      agent_->addLocalCandidate(socket_->localAddress(), kSocketHandle);
+    }
+    return std::nullopt;
+  }
+
+  [[nodiscard]] const IceCredentials& localIce() const {
+    return lite_ ? lite_->localCredentials() : agent_->localCredentials();
+  }
+
+  [[nodiscard]] StunAddress localAddress() const {
+    return mux_ != nullptr ? mux_->localAddress() : socket_->localAddress();
+  }
+
+  TransportParameters localParameters() const {
+    TransportParameters p;
+    p.ice = localIce();
+    p.fingerprint = options_.certificate->fingerprint();
+    p.candidates.push_back(
+        IceCandidateInfo{localAddress(), iceCandidatePriority(kIceTypePreferenceHost, 65535)});
+    p.iceLite = lite_ != nullptr;
+    p.setup = setup_;
+    return p;
+  }
+
+  void connect(const TransportParameters& remote) {
+    if (state_ != TransportState::New) return;
+    DtlsTransport::Config config;
+    config.role = setup_ == DtlsSetup::Active ? DtlsRole::Client : DtlsRole::Server;
+    config.remoteFingerprint = remote.fingerprint;
+    config.mtu = kDtlsMtu;
+    auto dtls = DtlsTransport::create(options_.certificate, config, *this);
+    if (!dtls) {
+      fail("DTLS setup: " + dtls.message());
+      return;
+    }
+    dtls_ = std::move(dtls).value();
+    if (lite_) {
+      lite_->setRemoteCredentials(remote.ice.ufrag, remote.ice.pwd);
+    } else {
+      agent_->setRemoteCredentials(remote.ice.ufrag, remote.ice.pwd);
+      for (const auto& c : remote.candidates) agent_->addRemoteCandidate(c.address, c.priority);
+      agent_->setRemoteEndOfCandidates();
+    }
+    connectDeadline_ = clock_.steadyNow() + options_.connectTimeout;
+    setState(TransportState::Connecting);
+    maybeStartDtls();
+    rearm();
+  }
+
+  // ---- datagrams ---------------------------------------------------------------------------
+
+  void onUdpPacket(UdpSocket& /*socket*/, std::span<std::uint8_t> data,
+                   const StunAddress& from) override {
+    handleDatagram(data, from);
+  }
+  void onMuxPacket(std::span<std::uint8_t> data, const StunAddress& from) override {
+    handleDatagram(data, from);
+  }
+
+  void handleDatagram(std::span<std::uint8_t> data, const StunAddress& from) {
+    if (finished()) return;
+    switch (classifyDatagram(data)) {
+      case DatagramClass::Stun:
+        ++stats_.stunReceived;
+        if (lite_) {
+          const auto before = lite_->stats().successResponses;
+          lite_->handlePacket(data, from, kSocketHandle);
+          // Only a check ICE authenticated binds the 5-tuple on the shared socket.
+          if (lite_->stats().successResponses > before && mux_ != nullptr) {
+            mux_->bindTuple(from, *this);
+          }
+        } else {
+          agent_->handlePacket(data, from, kSocketHandle);
+        }
+        checkRestartDone();
+        break;
+      case DatagramClass::Dtls:
+        ++stats_.dtlsReceived;
+        if (!dtls_ || !selected_ || *selected_ != from) {
+          ++stats_.droppedNoPath;
+          break;
+        }
+        dtls_->onIncomingData(data);
+        break;
+      case DatagramClass::RtpOrRtcp:
+        handleMedia(data, from);
+        break;
+      case DatagramClass::Unknown:
+        ++stats_.droppedGarbage;
+        break;
+    }
+    rearm();
+  }
+
+  void handleMedia(std::span<std::uint8_t> data, const StunAddress& from) {
+    if (!selected_ || *selected_ != from) {
+      ++stats_.droppedNoPath;
+      return;
+    }
+    if (!srtp_) {
+      ++stats_.droppedNotReady;
+      return;
+    }
+    std::size_t length = data.size();
+    if (isRtcp(data)) {
+      if (!srtp_->unprotectRtcp(data, length)) {
+        ++stats_.droppedSrtp;
+        return;
+      }
+      ++stats_.rtcpReceived;
+      listener_.onRtcpPacket(*owner_, data.first(length));
+    } else if (isRtp(data)) {
+      if (!srtp_->unprotectRtp(data, length)) {
+        ++stats_.droppedSrtp;
+        return;
+      }
+      ++stats_.rtpReceived;
+      listener_.onRtpPacket(*owner_, data.first(length));
+    } else {
+      ++stats_.droppedGarbage;
+    }
+  }
+
+  bool sendRaw(std::span<const std::uint8_t> data, const StunAddress& to) {
+    const bool ok = mux_ != nullptr ? mux_->send(data, to) : socket_->send(data, to);
+    if (!ok) ++stats_.sendFailures;
+    return ok;
+  }
+
+  bool sendMedia(std::span<std::uint8_t> buffer, std::size_t length, bool rtcp) {
+    if (state_ != TransportState::Connected || !srtp_ || !selected_ || length > buffer.size()) {
+      ++stats_.droppedNotReady;
+      return false;
+    }
+    const bool ok = rtcp ? srtp_->protectRtcp(buffer, length) : srtp_->protectRtp(buffer, length);
+    if (!ok) {
+      ++stats_.sendFailures;
+      return false;
+    }
+    if (!sendRaw(buffer.first(length), *selected_)) return false;
+    ++(rtcp ? stats_.rtcpSent : stats_.rtpSent);
+    return true;
+  }
+
+  // ---- ICE ---------------------------------------------------------------------------------
+
+  void onIceSendStun(IceLiteServer& /*server*/, std::span<const std::uint8_t> bytes,
+                     const StunAddress& to, IceSocketHandle /*socket*/) override {
+    sendRaw(bytes, to);
+  }
+  void onIceSendStun(IceAgent& /*agent*/, std::span<const std::uint8_t> bytes,
+                     const StunAddress& to, IceSocketHandle /*socket*/) override {
+    sendRaw(bytes, to);
+  }
+  void onIceStateChanged(IceLiteServer& /*server*/, IceState state) override {
+    HUDDLE_LOG_DEBUG(transport, "ice-lite state={}", toString(state));
+  }
+  void onIceStateChanged(IceAgent& /*agent*/, IceState state) override {
+    HUDDLE_LOG_DEBUG(transport, "ice state={}", toString(state));
+    if (state == IceState::Failed) fail("ICE failed");
+  }
+  void onIceSelectedTupleChanged(IceLiteServer& /*server*/, const IceTuple* tuple) override {
+    if (tuple == nullptr) {
+      selected_.reset();
+      return;
+    }
+    pathSelected(tuple->remote);
+  }
+  void onIceSelectedPairChanged(IceAgent& /*agent*/, const IceCandidatePair* pair) override {
+    if (pair == nullptr) {
+      selected_.reset();
+      return;
+    }
+    pathSelected(pair->remote.address);
+  }
+
+  void pathSelected(const StunAddress& remote) {
+    selected_ = remote;
+    ++stats_.selectedPathChanges;
+    listener_.onIceSelectedPathChanged(*owner_, remote);
+    maybeStartDtls();
+  }
+
+  void maybeStartDtls() {
+    if (dtls_ && selected_ && dtls_->state() == DtlsState::New) dtls_->start();
+  }
+
+  // ---- DTLS --------------------------------------------------------------------------------
+
+  void onDtlsSendData(DtlsTransport& /*transport*/,
+                      std::span<const std::uint8_t> datagram) override {
+    if (!selected_) {
+      ++stats_.droppedNotReady;
+      return;
+    }
+    sendRaw(datagram, *selected_);
+  }
+
+  void onDtlsConnected(DtlsTransport& transport, DtlsRole role, SrtpProfile profile,
+                       const SrtpKeyingMaterial& keys) override {
+    srtp_ = SrtpBridge::create(toTransportProfile(profile), keys.localKey, keys.localSalt,
+                               keys.remoteKey, keys.remoteSalt);
+    if (!srtp_) {
+      transport.close();
+      failLater("SRTP sessions could not be created from the DTLS keys");
+      return;
+    }
+    if (!options_.enableDataChannels) {
+      setState(TransportState::Connected);
+      return;
+    }
+    SctpAssociation::Config config;
+    config.role = role == DtlsRole::Client ? SctpRole::Client : SctpRole::Server;
+    config.localPort = options_.sctpPort;
+    config.remotePort = options_.sctpPort;
+    config.maxMessageSize = options_.maxMessageSize;
+    auto sctp = SctpAssociation::create(config, *this);
+    if (!sctp) {
+      failLater("SCTP setup: " + sctp.message());
+      return;
+    }
+    sctp_ = std::move(sctp).value();
+    sctp_->connect();
+  }
+
+  void onDtlsApplicationData(DtlsTransport& /*transport*/,
+                             std::span<const std::uint8_t> data) override {
+    if (sctp_) sctp_->onIncomingPacket(data);
+  }
+  void onDtlsFailed(DtlsTransport& /*transport*/, std::string_view reason) override {
+    failLater("DTLS: " + std::string(reason));
+  }
+  void onDtlsClosed(DtlsTransport& /*transport*/) override {
+    // The peer closed; tear down outside the DTLS callback.
+    post([this] { finishClose(); });
+  }
+
+  // ---- SCTP --------------------------------------------------------------------------------
+
+  void onSctpSendPacket(std::span<const std::uint8_t> packet) override {
+    if (!dtls_ || !dtls_->sendApplicationData(packet)) {
+      ++stats_.sctpPacketsDropped;
+    }
+  }
+  void onSctpConnected() override {
+    if (state_ == TransportState::Connecting) setState(TransportState::Connected);
+  }
+  void onSctpClosed() override {
+    if (closePhase_ == ClosePhase::SctpShutdown) post([this] { finishClose(); });
+  }
+  void onDataChannelOpened(std::uint16_t id, std::string_view label, std::string_view /*protocol*/,
+                           const DataChannelReliability& /*reliability*/) override {
+    if (finished()) return;
+    labels_[id] = std::string(label);
+    listener_.onDataChannelOpen(*owner_, id, label);
+  }
+  void onDataChannelAcked(std::uint16_t id) override {
+    if (finished()) return;
+    const auto it = labels_.find(id);
+    listener_.onDataChannelOpen(*owner_, id, it != labels_.end() ? it->second : std::string());
+  }
+  void onDataChannelMessage(std::uint16_t id, std::span<const std::uint8_t> data,
+                            bool binary) override {
+    if (finished()) return;
+    listener_.onDataChannelMessage(*owner_, id, data, binary);
+  }
+  void onDataChannelClosed(std::uint16_t id) override {
+    labels_.erase(id);
+    if (finished()) return;
+    listener_.onDataChannelClose(*owner_, id);
+  }
+
+  std::optional<std::uint16_t> createDataChannel(std::string_view label, bool ordered,
+                                                 std::optional<std::uint16_t> maxRetransmits) {
+    if (state_ != TransportState::Connected || !sctp_ || sctp_->state() != SctpState::Connected) {
+      return std::nullopt;
+    }
+    const auto id = sctp_->openChannel(label, "", ordered, maxRetransmits);
+    if (id) labels_[*id] = std::string(label);
+    rearm();
+    return id;
+  }
+
+  bool sendData(std::uint16_t id, std::span<const std::uint8_t> data, bool binary) {
+    if (state_ != TransportState::Connected || !sctp_) return false;
+    const bool ok = sctp_->send(id, data, binary);
+    rearm();
+    return ok;
+  }
+
+  bool closeDataChannel(std::uint16_t id) {
+    if (!sctp_ || finished()) return false;
+    const bool ok = sctp_->closeChannel(id);
+    rearm();
+    return ok;
+  }
+
+  // ---- ICE restart -------------------------------------------------------------------------
+
+  IceCredentials restartIce() {
+    if (finished()) return localIce();
+    if (lite_) {
+      const std::string old = lite_->localCredentials().ufrag;
+      IceCredentials creds = IceCredentials::generate();
+      while (!mux_->registerUfrag(creds.ufrag, *this)) creds = IceCredentials::generate();
+      nominationsAtRestart_ = lite_->stats().nominations;
+      lite_->restartIce(creds);
+      // Checks still made with the old ufrag arrive on a bound tuple and need no ufrag route.
+      mux_->unregisterUfrag(old);
+    } else {
+      agent_->restartIce();
+    }
+    restartPending_ = true;
+    rearm();
+    return localIce();
+  }
+
+  void setRemoteIceCredentials(const IceCredentials& remote) {
+    if (finished()) return;
+    if (lite_) {
+      lite_->setRemoteCredentials(remote.ufrag, remote.pwd);
+    } else {
+      agent_->setRemoteCredentials(remote.ufrag, remote.pwd);
+    }
+    rearm();
+  }
+
+  // Neither ICE module reports a restart that ends on the same path (the selection does not
+  // change), so completion is read from their state: a pair nominated again (agent) or a new
+  // nomination (lite).
+  void checkRestartDone() {
+    if (!restartPending_) return;
+    bool done = false;
+    if (lite_) {
+      done = lite_->stats().nominations > nominationsAtRestart_;
+    } else if (const IceCandidatePair* pair = agent_->selectedPair()) {
+      done = pair->nominated && pair->state == IceCandidatePairState::Succeeded;
+    }
+    if (!done) return;
+    restartPending_ = false;
+    ++stats_.iceRestartsCompleted;
+    if (selected_) listener_.onIceSelectedPathChanged(*owner_, *selected_);
+  }
+
+  // ---- close -------------------------------------------------------------------------------
+
+  void close() {
+    if (state_ == TransportState::Closed || closePhase_ != ClosePhase::None) return;
+    if (sctp_ &&
+        (sctp_->state() == SctpState::Connected || sctp_->state() == SctpState::Connecting)) {
+      closePhase_ = ClosePhase::SctpShutdown;
+      closeDeadline_ = clock_.steadyNow() + options_.sctpShutdownTimeout;
+      sctp_->shutdown();
+      rearm();
+      return;
+    }
+    finishClose();
+  }
+
+  void finishClose() {
+    if (state_ == TransportState::Closed) return;
+    closePhase_ = ClosePhase::Done;
+    // close_notify goes out on the selected path before the socket or mux slot goes away. A
+    // still-open SCTP association is left to the destructor (a local abort): nothing it sends
+    // from now on can pass the closed DTLS.
+    if (dtls_) dtls_->close();
+    tearDown();
+    setState(TransportState::Closed);
+  }
+
+  void tearDown() {
+    if (lite_) lite_->close();
+    if (agent_) agent_->close();
+    if (mux_ != nullptr) mux_->unregisterEndpoint(*this);
+    if (socket_) socket_->close();
+    timer_.cancel();
+    armed_.reset();
+  }
+
+  void fail(const std::string& reason) {
+    if (finished()) return;
+    HUDDLE_LOG_WARN(transport, "transport failed: {}", reason);
+    failureReason_ = reason;
+    tearDown();
+    setState(TransportState::Failed);
+  }
+
+  void failLater(std::string reason) {
+    post([this, reason = std::move(reason)] { fail(reason); });
+  }
+
+  // ---- timers ------------------------------------------------------------------------------
+
+  void rearm() {
+    if (finished()) return;
+    const SteadyTime now = clock_.steadyNow();
+    std::optional<SteadyTime> next;
+    const auto consider = [&next](std::optional<SteadyTime> t) {
+      if (t && (!next || *t < *next)) next = t;
+    };
+    if (lite_) consider(lite_->nextTimeout());
+    if (agent_) consider(agent_->nextTimeout());
+    if (dtls_) {
+      if (const auto d = dtls_->nextTimeout()) consider(now + *d);
+    }
+    if (sctp_ && sctp_->state() != SctpState::Closed) consider(now + kSctpTick);
+    if (state_ == TransportState::Connecting) consider(connectDeadline_);
+    if (closePhase_ == ClosePhase::SctpShutdown) consider(closeDeadline_);
+    if (!next) return;
+    if (armed_ && *armed_ <= *next) return;  // an earlier wake-up re-evaluates everything
+    armed_ = next;
+    timer_.expires_at(*next);
+    timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+      if (!*alive || ec) return;
+      armed_.reset();
+      onTimer();
+    });
+  }
+
+  void onTimer() {
+    if (finished()) return;
+    const SteadyTime now = clock_.steadyNow();
+    if (lite_) lite_->onTimer();
+    if (agent_) agent_->onTimer();
+    if (finished()) return;
+    checkRestartDone();
+    if (dtls_ && dtls_->nextTimeout()) dtls_->handleTimeout();
+    if (sctp_) driveSctpTimers(now);
+    if (state_ == TransportState::Connecting && now >= connectDeadline_) {
+      fail("not connected within the connect timeout");
+      return;
+    }
+    if (closePhase_ == ClosePhase::SctpShutdown && now >= closeDeadline_) {
+      finishClose();
+      return;
+    }
+    rearm();
+  }
+
+  template <typename F>
+  void post(F&& f) {
+    asio::post(io_, [alive = alive_, f = std::forward<F>(f)]() mutable {
+      if (*alive) f();
+    });
+  }
+
+  void setState(TransportState state) {
+    if (state_ == state) return;
+    state_ = state;
+    HUDDLE_LOG_DEBUG(transport, "transport state={}", toString(state));
+    listener_.onTransportStateChanged(*owner_, state);
+  }
+
+  [[nodiscard]] bool finished() const noexcept {
+    return state_ == TransportState::Closed || state_ == TransportState::Failed;
+  }
+
+  asio::io_context& io_;
+  Options options_;
+  // borrowed: outlives this
+  WebRtcTransport::Listener& listener_;
+  WebRtcTransport* owner_ = nullptr;
+  DtlsSetup setup_;
+  SystemClock clock_;
+  UdpMux* mux_ = nullptr;  // borrowed (server role)
+
+  // Declared in dependency order so that SCTP goes first on destruction, then SRTP, DTLS, ICE
+  // and the socket.
+  std::unique_ptr<UdpSocket> socket_;  // client role
+  std::unique_ptr<IceLiteServer> lite_;
+  std::unique_ptr<IceAgent> agent_;
+  std::unique_ptr<DtlsTransport> dtls_;
+  std::unique_ptr<SrtpBridge> srtp_;
+  std::unique_ptr<SctpAssociation> sctp_;
+
+  std::optional<StunAddress> selected_;
+  bool restartPending_ = false;
+  std::uint64_t nominationsAtRestart_ = 0;
+  std::map<std::uint16_t, std::string> labels_;
+
+  asio::steady_timer timer_;
+  std::optional<SteadyTime> armed_;
+  SteadyTime connectDeadline_{};
+  SteadyTime closeDeadline_{};
+  ClosePhase closePhase_ = ClosePhase::None;
+  TransportState state_ = TransportState::New;
+  std::string failureReason_;
+  Stats stats_;
+  // Cleared by the destructor; posted work and timer handlers check it.
+  std::shared_ptr<bool> alive_;
+};
+
+// ---- WebRtcTransport -------------------------------------------------------------------------
+
+Result<std::unique_ptr<WebRtcTransport>, WebRtcTransportError> WebRtcTransport::create(
+    asio::io_context& io, const Options& options, Listener& listener) {
+  auto impl = std::make_unique<Impl>(io, options, listener);
+  if (!options.certificate || (options.role == WebRtcTransportRole::Server && !options.mux)) {
+    return Error{
+        WebRtcTransportError::InvalidOptions,
+        std::string(options.certificate ? "server role needs a UdpMux" : "no certificate")};
+  }
+  if (auto error = impl->setUp()) return Error{WebRtcTransportError::Socket, *error};
+  Impl* raw = impl.get();
+  std::unique_ptr<WebRtcTransport> transport(new WebRtcTransport(std::move(impl)));
+  raw->owner_ = transport.get();
+  return transport;
+}
+
+WebRtcTransport::WebRtcTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+WebRtcTransport::~WebRtcTransport() = default;
+
+TransportParameters WebRtcTransport::localParameters() const { return impl_->localParameters(); }
+void WebRtcTransport::connect(const TransportParameters& remote) { impl_->connect(remote); }
+bool WebRtcTransport::sendRtp(std::span<std::uint8_t> buffer, std::size_t length) {
+  return impl_->sendMedia(buffer, length, false);
+}
+bool WebRtcTransport::sendRtcp(std::span<std::uint8_t> buffer, std::size_t length) {
+  return impl_->sendMedia(buffer, length, true);
+}
+std::optional<std::uint16_t> WebRtcTransport::createDataChannel(
+    std::string_view label, bool ordered, std::optional<std::uint16_t> maxRetransmits) {
+  return impl_->createDataChannel(label, ordered, maxRetransmits);
+}
+bool WebRtcTransport::sendData(std::uint16_t id, std::span<const std::uint8_t> data, bool binary) {
+  return impl_->sendData(id, data, binary);
+}
+bool WebRtcTransport::closeDataChannel(std::uint16_t id) { return impl_->closeDataChannel(id); }
+std::size_t WebRtcTransport::bufferedAmount() const {
+  return impl_->sctp_ ? impl_->sctp_->bufferedAmount() : 0;
+}
+IceCredentials WebRtcTransport::restartIce() { return impl_->restartIce(); }
+void WebRtcTransport::setRemoteIceCredentials(const IceCredentials& remote) {
+  impl_->setRemoteIceCredentials(remote);
+}
+void WebRtcTransport::close() { impl_->close(); }
+TransportState WebRtcTransport::state() const noexcept { return impl_->state_; }
+WebRtcTransportRole WebRtcTransport::role() const noexcept { return impl_->options_.role; }
+const WebRtcTransport::Stats& WebRtcTransport::stats() const noexcept { return impl_->stats_; }
+bool WebRtcTransport::dataChannelsConnected() const noexcept {
+  return impl_->sctp_ && impl_->sctp_->state() == SctpState::Connected;
+}
+std::optional<StunAddress> WebRtcTransport::selectedRemote() const { return impl_->selected_; }
+
+}  // namespace huddle::rtc
