@@ -226,6 +226,14 @@ TEST_F(LoopbackTest, ConnectsCarriesMediaAndDataRestartsIceAndCloses) {
     EXPECT_EQ(lossySeen, (std::set<std::uint8_t>{0, 1, 2}));
   }
 
+  // Closing a channel from one side resets both directions; both sides hear about it.
+  ASSERT_TRUE(server_->closeDataChannel(*lossy));
+  ASSERT_TRUE(run([&] {
+    return clientEvents_.closedChannels.size() == 1 && serverEvents_.closedChannels.size() == 1;
+  }));
+  EXPECT_EQ(clientEvents_.closedChannels[0], *lossy);
+  EXPECT_EQ(serverEvents_.closedChannels[0], *lossy);
+
   // ICE restart: new credentials on both sides, a new selection, media flows again.
   const TransportParameters oldServer = server_->localParameters();
   const TransportParameters oldClient = client_->localParameters();
