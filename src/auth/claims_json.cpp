@@ -25,17 +25,10 @@ std::string typeError(std::string_view field, std::string_view expected) {
   return "claim '" + std::string(field) + "' must be " + std::string(expected);
 }
 
-// Each reader leaves `out` untouched when the field is absent or null.
-std::optional<std::string> readBool(const json& obj, const char* field, bool& out) {
-  const auto it = obj.find(field);
-  if (it == obj.end() || it->is_null()) return std::nullopt;
-  if (!it->is_boolean()) return typeError(field, "a boolean");
-  out = it->get<bool>();
-  return std::nullopt;
-}
-
-std::optional<std::string> readOptionalBool(const json& obj, const char* field,
-                                            std::optional<bool>& out) {
+// Each reader leaves `out` untouched when the field is absent or null. `Target` is bool, or
+// std::optional<bool> for grants whose absence means "LiveKit's default".
+template <typename Target>
+std::optional<std::string> readBool(const json& obj, const char* field, Target& out) {
   const auto it = obj.find(field);
   if (it == obj.end() || it->is_null()) return std::nullopt;
   if (!it->is_boolean()) return typeError(field, "a boolean");
@@ -134,15 +127,14 @@ std::optional<std::string> fromJson(const json& v, VideoGrant& g) {
        {readBool(v, "roomCreate", g.roomCreate), readBool(v, "roomList", g.roomList),
         readBool(v, "roomRecord", g.roomRecord), readBool(v, "roomAdmin", g.roomAdmin),
         readBool(v, "roomJoin", g.roomJoin), readString(v, "room", g.room),
-        readOptionalBool(v, "canPublish", g.canPublish),
-        readOptionalBool(v, "canSubscribe", g.canSubscribe),
-        readOptionalBool(v, "canPublishData", g.canPublishData),
+        readBool(v, "canPublish", g.canPublish), readBool(v, "canSubscribe", g.canSubscribe),
+        readBool(v, "canPublishData", g.canPublishData),
         readStringList(v, "canPublishSources", g.canPublishSources),
-        readOptionalBool(v, "canUpdateOwnMetadata", g.canUpdateOwnMetadata),
+        readBool(v, "canUpdateOwnMetadata", g.canUpdateOwnMetadata),
         readBool(v, "ingressAdmin", g.ingressAdmin), readBool(v, "hidden", g.hidden),
         readBool(v, "recorder", g.recorder), readBool(v, "agent", g.agent),
-        readOptionalBool(v, "canSubscribeMetrics", g.canSubscribeMetrics),
-        readOptionalBool(v, "canManageAgentSession", g.canManageAgentSession),
+        readBool(v, "canSubscribeMetrics", g.canSubscribeMetrics),
+        readBool(v, "canManageAgentSession", g.canManageAgentSession),
         readString(v, "destinationRoom", g.destinationRoom)}) {
     if (error) return error;
   }
