@@ -32,7 +32,7 @@ constexpr std::size_t kMaxRecordPlaintext = 16384;
 constexpr unsigned int kMinTimerUs = 16'000;
 
 struct SrtpSizes {
-  SrtpProfile profile;
+  DtlsSrtpProfile profile;
   std::size_t keyLength;
   std::size_t saltLength;
 };
@@ -40,9 +40,9 @@ struct SrtpSizes {
 std::optional<SrtpSizes> srtpSizes(unsigned long opensslProfileId) {
   switch (opensslProfileId) {
     case SRTP_AEAD_AES_128_GCM:
-      return SrtpSizes{SrtpProfile::AeadAes128Gcm, 16, 12};
+      return SrtpSizes{DtlsSrtpProfile::AeadAes128Gcm, 16, 12};
     case SRTP_AES128_CM_SHA1_80:
-      return SrtpSizes{SrtpProfile::Aes128CmSha1_80, 16, 14};
+      return SrtpSizes{DtlsSrtpProfile::Aes128CmSha1_80, 16, 14};
     default:
       return std::nullopt;
   }
@@ -66,11 +66,11 @@ std::string_view toString(DtlsState state) {
   return "unknown";
 }
 
-std::string_view toString(SrtpProfile profile) {
+std::string_view toString(DtlsSrtpProfile profile) {
   switch (profile) {
-    case SrtpProfile::AeadAes128Gcm:
+    case DtlsSrtpProfile::AeadAes128Gcm:
       return "SRTP_AEAD_AES_128_GCM";
-    case SrtpProfile::Aes128CmSha1_80:
+    case DtlsSrtpProfile::Aes128CmSha1_80:
       return "SRTP_AES128_CM_SHA1_80";
   }
   return "unknown";
@@ -193,7 +193,7 @@ std::optional<std::string> DtlsTransport::setUp() {
   if (SSL_CTX_set_cipher_list(ctx, kCipherList) != 1) return sslError("SSL_CTX_set_cipher_list");
   if (SSL_CTX_set1_groups_list(ctx, kGroups) != 1) return sslError("SSL_CTX_set1_groups_list");
   std::string profiles;
-  for (const SrtpProfile profile : config_.srtpProfiles) {
+  for (const DtlsSrtpProfile profile : config_.srtpProfiles) {
     if (!profiles.empty()) profiles += ':';
     profiles += toString(profile);
   }

@@ -27,8 +27,8 @@ enum class DtlsRole { Client, Server };
 
 enum class DtlsState { New, Connecting, Connected, Failed, Closed };
 
-// Our own names for the two profiles we offer; transport/ maps them to libsrtp's.
-enum class SrtpProfile {
+// The use_srtp profiles we offer (RFC 5764); transport/ maps them to srtp/'s SrtpProfile.
+enum class DtlsSrtpProfile {
   AeadAes128Gcm,    // RFC 7714, key 16 + salt 12
   Aes128CmSha1_80,  // RFC 3711, key 16 + salt 14
 };
@@ -43,7 +43,7 @@ struct SrtpKeyingMaterial {
 };
 
 [[nodiscard]] std::string_view toString(DtlsState state);
-[[nodiscard]] std::string_view toString(SrtpProfile profile);
+[[nodiscard]] std::string_view toString(DtlsSrtpProfile profile);
 
 class DtlsTransport final {
  public:
@@ -56,7 +56,7 @@ class DtlsTransport final {
     // One DTLS datagram (one or more records) to put on the wire; the span dies on return.
     virtual void onDtlsSendData(DtlsTransport& transport,
                                 std::span<const std::uint8_t> datagram) = 0;
-    virtual void onDtlsConnected(DtlsTransport& transport, DtlsRole role, SrtpProfile profile,
+    virtual void onDtlsConnected(DtlsTransport& transport, DtlsRole role, DtlsSrtpProfile profile,
                                  const SrtpKeyingMaterial& keys) = 0;
     // Decrypted application data (SCTP packets); the span dies on return.
     virtual void onDtlsApplicationData(DtlsTransport& transport,
@@ -79,8 +79,8 @@ class DtlsTransport final {
     std::chrono::milliseconds initialRetransmitTimeout{100};
     std::chrono::milliseconds maxRetransmitTimeout{3000};
     // Offered (client) or accepted (server) in order of preference; must not be empty.
-    std::vector<SrtpProfile> srtpProfiles = {SrtpProfile::AeadAes128Gcm,
-                                             SrtpProfile::Aes128CmSha1_80};
+    std::vector<DtlsSrtpProfile> srtpProfiles = {DtlsSrtpProfile::AeadAes128Gcm,
+                                             DtlsSrtpProfile::Aes128CmSha1_80};
   };
 
   // Drops and events, for metrics and tests.

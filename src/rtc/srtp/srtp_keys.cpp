@@ -78,7 +78,7 @@ bool operator==(const SrtpMasterKey& a, const SrtpMasterKey& b) noexcept {
   return a.profile_ == b.profile_ && std::equal(x.begin(), x.end(), y.begin(), y.end());
 }
 
-std::optional<SrtpKeyPair> splitSrtpKeyingMaterial(SrtpProfile profile, DtlsRole role,
+std::optional<SrtpKeyPair> splitSrtpKeyingMaterial(SrtpProfile profile, SrtpKeyRole role,
                                                    std::span<const std::uint8_t> material) {
   const auto& info = srtpProfileInfo(profile);
   if (material.size() != srtpKeyingMaterialLength(profile)) return std::nullopt;
@@ -90,7 +90,7 @@ std::optional<SrtpKeyPair> splitSrtpKeyingMaterial(SrtpProfile profile, DtlsRole
   auto client = SrtpMasterKey::fromParts(profile, clientKey, clientSalt);
   auto server = SrtpMasterKey::fromParts(profile, serverKey, serverSalt);
   if (!client || !server) return std::nullopt;
-  if (role == DtlsRole::Client) return SrtpKeyPair{*client, *server};
+  if (role == SrtpKeyRole::Client) return SrtpKeyPair{*client, *server};
   return SrtpKeyPair{*server, *client};
 }
 

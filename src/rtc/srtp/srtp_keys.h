@@ -68,7 +68,9 @@ class SrtpMasterKey final {
   std::size_t length_ = 0;
 };
 
-enum class DtlsRole { Client, Server };
+// Which half of the exported block is ours: the DTLS handshake role, named here so srtp/ does
+// not depend on dtls/.
+enum class SrtpKeyRole { Client, Server };
 
 // local protects what we send (outbound session), remote unprotects what we receive (inbound).
 struct SrtpKeyPair {
@@ -80,6 +82,6 @@ struct SrtpKeyPair {
 // sends with the client key and salt; the server sends with the server's. Returns std::nullopt if
 // the block's length does not fit the profile.
 [[nodiscard]] std::optional<SrtpKeyPair> splitSrtpKeyingMaterial(
-    SrtpProfile profile, DtlsRole role, std::span<const std::uint8_t> material);
+    SrtpProfile profile, SrtpKeyRole role, std::span<const std::uint8_t> material);
 
 }  // namespace huddle::rtc

@@ -3,7 +3,6 @@
 #include <optional>
 #include <utility>
 
-#include "rtc/srtp/srtp_keys.h"
 #include "rtc/srtp/srtp_session.h"
 
 namespace huddle::rtc {
@@ -14,27 +13,14 @@ struct SrtpBridge::Sessions {
   SrtpProfile profile;
 };
 
-namespace {
-SrtpProfile toSrtpProfile(TransportSrtpProfile profile) {
-  switch (profile) {
-    case TransportSrtpProfile::AeadAes128Gcm:
-      return SrtpProfile::AeadAes128Gcm;
-    case TransportSrtpProfile::Aes128CmSha1_80:
-      return SrtpProfile::Aes128CmHmacSha1_80;
-  }
-  return SrtpProfile::Aes128CmHmacSha1_80;
-}
-}  // namespace
-
 SrtpBridge::SrtpBridge(std::unique_ptr<Sessions> sessions) : sessions_(std::move(sessions)) {}
 SrtpBridge::~SrtpBridge() = default;
 
-std::unique_ptr<SrtpBridge> SrtpBridge::create(TransportSrtpProfile transportProfile,
+std::unique_ptr<SrtpBridge> SrtpBridge::create(SrtpProfile profile,
                                                std::span<const std::uint8_t> localKey,
                                                std::span<const std::uint8_t> localSalt,
                                                std::span<const std::uint8_t> remoteKey,
                                                std::span<const std::uint8_t> remoteSalt) {
-  const SrtpProfile profile = toSrtpProfile(transportProfile);
   const auto local = SrtpMasterKey::fromParts(profile, localKey, localSalt);
   const auto remote = SrtpMasterKey::fromParts(profile, remoteKey, remoteSalt);
   if (!local || !remote) return nullptr;

@@ -1,19 +1,14 @@
 #pragma once
 // Single-threaded: owned and used by one WebRtcTransport on its io_context thread.
-//
-// Both dtls/ and srtp/ declare their own huddle::rtc::SrtpProfile and DtlsRole (siblings never
-// include each other), so no translation unit can see both. This header names neither: the
-// transport maps the DTLS profile to TransportSrtpProfile, and srtp_bridge.cpp, which sees only
-// srtp/, maps that to libsrtp's.
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 
-namespace huddle::rtc {
+#include "rtc/srtp/srtp_keys.h"
 
-enum class TransportSrtpProfile : std::uint8_t { AeadAes128Gcm, Aes128CmSha1_80 };
+namespace huddle::rtc {
 
 // The inbound and outbound SRTP sessions of one transport.
 class SrtpBridge final {
@@ -24,7 +19,7 @@ class SrtpBridge final {
   };
 
   // Null when the key or salt lengths do not fit the profile or libsrtp refuses them.
-  [[nodiscard]] static std::unique_ptr<SrtpBridge> create(TransportSrtpProfile profile,
+  [[nodiscard]] static std::unique_ptr<SrtpBridge> create(SrtpProfile profile,
                                                           std::span<const std::uint8_t> localKey,
                                                           std::span<const std::uint8_t> localSalt,
                                                           std::span<const std::uint8_t> remoteKey,

@@ -67,14 +67,15 @@ void driveSctpTimers(SteadyTime now) {
   SctpAssociation::handleTimers(ms);
 }
 
-TransportSrtpProfile toTransportProfile(SrtpProfile profile) {
+// dtls/ and srtp/ do not know each other; this is the one place their profiles meet.
+SrtpProfile toSrtpProfile(DtlsSrtpProfile profile) {
   switch (profile) {
-    case SrtpProfile::AeadAes128Gcm:
-      return TransportSrtpProfile::AeadAes128Gcm;
-    case SrtpProfile::Aes128CmSha1_80:
-      return TransportSrtpProfile::Aes128CmSha1_80;
+    case DtlsSrtpProfile::AeadAes128Gcm:
+      return SrtpProfile::AeadAes128Gcm;
+    case DtlsSrtpProfile::Aes128CmSha1_80:
+      return SrtpProfile::Aes128CmHmacSha1_80;
   }
-  return TransportSrtpProfile::Aes128CmSha1_80;
+  return SrtpProfile::Aes128CmHmacSha1_80;
 }
 
 }  // namespace
@@ -316,9 +317,9 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     sendRaw(datagram, *selected_);
   }
 
-  void onDtlsConnected(DtlsTransport& transport, DtlsRole role, SrtpProfile profile,
+  void onDtlsConnected(DtlsTransport& transport, DtlsRole role, DtlsSrtpProfile profile,
                        const SrtpKeyingMaterial& keys) override {
-    srtp_ = SrtpBridge::create(toTransportProfile(profile), keys.localKey, keys.localSalt,
+    srtp_ = SrtpBridge::create(toSrtpProfile(profile), keys.localKey, keys.localSalt,
                                keys.remoteKey, keys.remoteSalt);
     if (!srtp_) {
       transport.close();

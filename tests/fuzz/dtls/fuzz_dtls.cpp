@@ -22,14 +22,14 @@ using huddle::rtc::DtlsRecordView;
 using huddle::rtc::DtlsRole;
 using huddle::rtc::DtlsTransport;
 using huddle::rtc::SrtpKeyingMaterial;
-using huddle::rtc::SrtpProfile;
+using huddle::rtc::DtlsSrtpProfile;
 
 struct SinkListener final : DtlsTransport::Listener {
   std::size_t bytesOut = 0;
   void onDtlsSendData(DtlsTransport&, std::span<const std::uint8_t> datagram) override {
     bytesOut += datagram.size();
   }
-  void onDtlsConnected(DtlsTransport&, DtlsRole, SrtpProfile, const SrtpKeyingMaterial&) override {
+  void onDtlsConnected(DtlsTransport&, DtlsRole, DtlsSrtpProfile, const SrtpKeyingMaterial&) override {
     // A forged handshake cannot pass the fingerprint check.
     std::abort();
   }

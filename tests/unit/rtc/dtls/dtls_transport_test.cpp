@@ -32,7 +32,7 @@ struct Endpoint final : DtlsTransport::Listener {
   int failedCount = 0;
   std::string failure;
   DtlsRole reportedRole{};
-  SrtpProfile profile{};
+  DtlsSrtpProfile profile{};
   SrtpKeyingMaterial keys;
   std::vector<Bytes> received;
   std::unique_ptr<DtlsTransport> transport;
@@ -44,7 +44,7 @@ struct Endpoint final : DtlsTransport::Listener {
     sent.emplace_back(datagram.begin(), datagram.end());
     if (wire) wire(datagram);
   }
-  void onDtlsConnected(DtlsTransport&, DtlsRole role, SrtpProfile p,
+  void onDtlsConnected(DtlsTransport&, DtlsRole role, DtlsSrtpProfile p,
                        const SrtpKeyingMaterial& k) override {
     ++connectedCount;
     reportedRole = role;
@@ -219,7 +219,7 @@ TEST(DtlsTransport, HandshakeExportsMirroredSrtpKeys) {
   EXPECT_EQ(pair.client.reportedRole, DtlsRole::Client);
   EXPECT_EQ(pair.server.reportedRole, DtlsRole::Server);
   // Both offer GCM first, so GCM wins.
-  EXPECT_EQ(pair.client.profile, SrtpProfile::AeadAes128Gcm);
+  EXPECT_EQ(pair.client.profile, DtlsSrtpProfile::AeadAes128Gcm);
   EXPECT_EQ(pair.client.keys.localKey.size(), 16u);
   EXPECT_EQ(pair.client.keys.localSalt.size(), 12u);
   expectMirroredKeys(pair.client, pair.server);
@@ -268,11 +268,11 @@ TEST(DtlsTransport, ClientHelloIsAPlainEpochZeroHandshakeRecord) {
 
 TEST(DtlsTransport, NegotiatesAesCmWhenThatIsAllTheClientOffers) {
   DtlsPair pair;
-  pair.clientConfig.srtpProfiles = {SrtpProfile::Aes128CmSha1_80};
+  pair.clientConfig.srtpProfiles = {DtlsSrtpProfile::Aes128CmSha1_80};
   ASSERT_TRUE(pair.create());
   pair.start();
   ASSERT_TRUE(pair.handshake());
-  EXPECT_EQ(pair.client.profile, SrtpProfile::Aes128CmSha1_80);
+  EXPECT_EQ(pair.client.profile, DtlsSrtpProfile::Aes128CmSha1_80);
   EXPECT_EQ(pair.client.keys.localKey.size(), 16u);
   EXPECT_EQ(pair.client.keys.localSalt.size(), 14u);
   expectMirroredKeys(pair.client, pair.server);
@@ -280,8 +280,8 @@ TEST(DtlsTransport, NegotiatesAesCmWhenThatIsAllTheClientOffers) {
 
 TEST(DtlsTransport, FailsWithoutACommonSrtpProfile) {
   DtlsPair pair;
-  pair.clientConfig.srtpProfiles = {SrtpProfile::Aes128CmSha1_80};
-  pair.serverConfig.srtpProfiles = {SrtpProfile::AeadAes128Gcm};
+  pair.clientConfig.srtpProfiles = {DtlsSrtpProfile::Aes128CmSha1_80};
+  pair.serverConfig.srtpProfiles = {DtlsSrtpProfile::AeadAes128Gcm};
   ASSERT_TRUE(pair.create());
   pair.start();
   pair.runUntil([&] { return pair.client.failedCount > 0; });

@@ -40,8 +40,8 @@ TEST(SrtpProfile, FromDtlsProfileId) {
 TEST(SrtpKeySplit, ClientAndServerGetMirroredPairs) {
   for (const auto profile : {SrtpProfile::Aes128CmHmacSha1_80, SrtpProfile::AeadAes128Gcm}) {
     const auto block = countingBlock(srtpKeyingMaterialLength(profile));
-    const auto client = splitSrtpKeyingMaterial(profile, DtlsRole::Client, block);
-    const auto server = splitSrtpKeyingMaterial(profile, DtlsRole::Server, block);
+    const auto client = splitSrtpKeyingMaterial(profile, SrtpKeyRole::Client, block);
+    const auto server = splitSrtpKeyingMaterial(profile, SrtpKeyRole::Server, block);
     ASSERT_TRUE(client.has_value());
     ASSERT_TRUE(server.has_value());
     // What one side protects with, the other unprotects with.
@@ -54,7 +54,7 @@ TEST(SrtpKeySplit, ClientAndServerGetMirroredPairs) {
 TEST(SrtpKeySplit, TakesKeysAndSaltsFromTheirRfc5764Offsets) {
   // AES-CM: 16-octet keys, 14-octet salts. Block = 01..3c.
   const auto block = countingBlock(60);
-  const auto client = splitSrtpKeyingMaterial(SrtpProfile::Aes128CmHmacSha1_80, DtlsRole::Client,
+  const auto client = splitSrtpKeyingMaterial(SrtpProfile::Aes128CmHmacSha1_80, SrtpKeyRole::Client,
                                               block);
   ASSERT_TRUE(client.has_value());
   // client_write_key = octets 1..16, client salt = octets 33..46.
@@ -76,7 +76,7 @@ TEST(SrtpKeySplit, TakesKeysAndSaltsFromTheirRfc5764Offsets) {
 TEST(SrtpKeySplit, GcmUsesTwelveOctetSalts) {
   const auto block = countingBlock(56);
   const auto server =
-      splitSrtpKeyingMaterial(SrtpProfile::AeadAes128Gcm, DtlsRole::Server, block);
+      splitSrtpKeyingMaterial(SrtpProfile::AeadAes128Gcm, SrtpKeyRole::Server, block);
   ASSERT_TRUE(server.has_value());
   // Server sends with server_write_key (octets 17..32) and server salt (octets 45..56).
   EXPECT_EQ(toHex(server->local.key().data(), server->local.key().size()),
@@ -90,10 +90,10 @@ TEST(SrtpKeySplit, GcmUsesTwelveOctetSalts) {
 TEST(SrtpKeySplit, RejectsWrongLengths) {
   const auto shortBlock = countingBlock(59);
   EXPECT_FALSE(
-      splitSrtpKeyingMaterial(SrtpProfile::Aes128CmHmacSha1_80, DtlsRole::Client, shortBlock));
+      splitSrtpKeyingMaterial(SrtpProfile::Aes128CmHmacSha1_80, SrtpKeyRole::Client, shortBlock));
   const auto cmBlock = countingBlock(60);
-  EXPECT_FALSE(splitSrtpKeyingMaterial(SrtpProfile::AeadAes128Gcm, DtlsRole::Client, cmBlock));
-  EXPECT_FALSE(splitSrtpKeyingMaterial(SrtpProfile::AeadAes128Gcm, DtlsRole::Client, {}));
+  EXPECT_FALSE(splitSrtpKeyingMaterial(SrtpProfile::AeadAes128Gcm, SrtpKeyRole::Client, cmBlock));
+  EXPECT_FALSE(splitSrtpKeyingMaterial(SrtpProfile::AeadAes128Gcm, SrtpKeyRole::Client, {}));
 }
 
 TEST(SrtpMasterKey, FromPartsChecksLengths) {
