@@ -19,6 +19,9 @@ namespace {
 // Socket buffers large enough for several max-size messages in flight each way.
 constexpr int kSocketBufferBytes = 1024 * 1024;
 
+// Source port, destination port, verification tag, checksum (RFC 9260 s3.1).
+constexpr std::uint32_t kSctpCommonHeaderSize = 12;
+
 // RFC 8831 s6.6: SCTP cannot carry an empty user message, so one byte stands in for it.
 constexpr std::uint8_t kEmptyMessagePlaceholder = 0;
 
@@ -53,6 +56,9 @@ Result<std::unique_ptr<SctpAssociation>, SctpError> SctpAssociation::create(cons
                                                                             Listener& listener) {
   if (config.maxMessageSize == 0 || config.streams == 0) {
     return Error{SctpError::InvalidArgument, "maxMessageSize and streams must be positive"};
+  }
+  if (config.pathMtu < kMinPathMtu) {
+    return Error{SctpError::InvalidArgument, "pathMtu below " + std::to_string(kMinPathMtu)};
   }
   std::unique_ptr<SctpAssociation> association(new SctpAssociation(config, listener));
   if (!association->setUp()) {
@@ -132,6 +138,20 @@ bool SctpAssociation::connect() {
   const int rc = usrsctp_connect(socket_, reinterpret_cast<struct sockaddr*>(&remote), sizeof(remote));
   if (rc != 0 && errno != EINPROGRESS) {
     HUDDLE_LOG_WARN(sctp, "usrsctp_connect failed errno={}", errno);
+    setClosed();
+    flush();
+    return false;
+  }
+  // usrsctp only keeps per-path parameters once the association (and so its path) exists; its
+  // INIT went out already but is far below any allowed pathMtu.
+  struct sctp_paddrparams params {};
+  std::memcpy(&params.spp_address, &remote, sizeof(remote));
+  params.spp_flags = SPP_PMTUD_DISABLE;
+  // For AF_CONN usrsctp sizes the chunks to spp_pathmtu and then prepends the 12-octet common
+  // header (there is no IP header to account for), so the header comes off our budget here.
+  params.spp_pathmtu = config_.pathMtu - kSctpCommonHeaderSize;
+  if (!setOption(socket_, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, params)) {
+    HUDDLE_LOG_WARN(sctp, "SCTP_PEER_ADDR_PARAMS pathmtu={} failed errno={}", config_.pathMtu, errno);
     setClosed();
     flush();
     return false;

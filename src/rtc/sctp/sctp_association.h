@@ -86,7 +86,15 @@ class SctpAssociation final {
     std::uint16_t remotePort = 5000;  // a=sctp-port of the peer's SDP
     std::size_t maxMessageSize = 65536;  // a=max-message-size, applied to both directions
     std::uint16_t streams = 1024;        // inbound and outbound streams we ask for
+    // Largest SCTP packet (common header included) the layer below carries in one piece, e.g.
+    // what one DTLS record holds. Path MTU discovery is turned off: the lower layer knows its
+    // limit, and usrsctp would otherwise assume 1280 for AF_CONN addresses.
+    std::uint16_t pathMtu = 1200;
   };
+
+  // usrsctp refuses path MTUs below 512 octets of chunks, plus our 12-octet common header;
+  // create() rejects smaller pathMtu values.
+  static constexpr std::uint16_t kMinPathMtu = 512 + 12;
 
   struct Counters {
     std::uint64_t packetsIn = 0;

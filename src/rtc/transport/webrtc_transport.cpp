@@ -40,11 +40,9 @@ namespace {
 
 // Each transport has exactly one local socket (its own, or its slot on the mux).
 constexpr IceSocketHandle kSocketHandle = 1;
-// usrsctp sizes its packets for a 1280-octet path MTU on AF_CONN addresses (the sctp module
-// does not lower it), and each must fit one DTLS record; 64 octets cover the record header,
-// explicit nonce or IV and tag of either cipher suite.
-constexpr std::uint16_t kSctpPacketMax = 1280;
-constexpr std::uint16_t kDtlsMtu = kSctpPacketMax + 64;
+// Largest UDP payload DTLS may emit: the common WebRTC choice, safe on IPv6 paths with
+// tunnels. SCTP packets are sized from what a record at this MTU carries (see onDtlsConnected).
+constexpr std::uint16_t kDtlsMtu = 1200;
 // usrsctp's timer wheel wants ticks; 10 ms is its own default granularity.
 constexpr std::chrono::milliseconds kSctpTick{10};
 // A tick longer than this (the process was idle, or no association existed for a while) is
@@ -335,6 +333,11 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     config.localPort = options_.sctpPort;
     config.remotePort = options_.sctpPort;
     config.maxMessageSize = options_.maxMessageSize;
+    // Each SCTP packet travels as one DTLS record, so its limit is the MTU minus the negotiated
+    // suite's record overhead (13-octet header, then nonce or IV, tag or MAC and CBC padding:
+    // 1163 octets for AES-GCM at 1200), which OpenSSL computes for us.
+    config.pathMtu = static_cast<std::uint16_t>(
+        std::min<std::size_t>(transport.maxApplicationDataSize(), kDtlsMtu));
     auto sctp = SctpAssociation::create(config, *this);
     if (!sctp) {
       failLater("SCTP setup: " + sctp.message());

@@ -41,7 +41,10 @@ class Endpoint final : public SctpAssociation::Listener {
  public:
   explicit Endpoint(std::deque<Bytes>& wire) : wire_(wire) {}
 
-  void onSctpSendPacket(std::span<const std::uint8_t> packet) override { wire_.emplace_back(packet.begin(), packet.end()); }
+  void onSctpSendPacket(std::span<const std::uint8_t> packet) override {
+    largestPacket = std::max(largestPacket, packet.size());
+    wire_.emplace_back(packet.begin(), packet.end());
+  }
   void onSctpConnected() override { ++connected; }
   void onSctpClosed() override { ++closed; }
   void onDataChannelOpened(std::uint16_t id, std::string_view label, std::string_view protocol,
@@ -56,6 +59,7 @@ class Endpoint final : public SctpAssociation::Listener {
 
   int connected = 0;
   int closed = 0;
+  std::size_t largestPacket = 0;
   std::vector<Opened> opened;
   std::vector<std::uint16_t> acked;
   std::vector<Message> messages;
@@ -253,6 +257,53 @@ TEST(SctpAssociation, BurstBeyondSendBufferIsQueuedAndDeliveredInOrder) {
   EXPECT_EQ(link.a->bufferedAmount(), 0u);
   EXPECT_EQ(link.a->counters().messagesOut, kCount);
   EXPECT_EQ(link.a->counters().sendFailures, 0u);
+}
+
+// What DTLS carries per record decides the SCTP packet size; usrsctp must never exceed it,
+// whether fragmenting large messages, bundling small ones or retransmitting.
+class SctpPathMtu : public ::testing::TestWithParam<std::uint16_t> {};
+
+INSTANTIATE_TEST_SUITE_P(Sizes, SctpPathMtu,
+                         ::testing::Values(SctpAssociation::kMinPathMtu, std::uint16_t{1132},
+                                           std::uint16_t{1163}, std::uint16_t{1200}));
+
+TEST_P(SctpPathMtu, NoPacketExceedsTheConfiguredPathMtu) {
+  SctpAssociation::Config config;
+  config.pathMtu = GetParam();
+  Link link(config, config);
+  link.impair(0.05, 0.05, 7);  // retransmissions and SACK bundling as well as fresh DATA
+  ASSERT_TRUE(link.connect());
+  const auto id = link.a->openChannel("mtu", "");
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE(link.runUntil([&] { return link.client.acked.size() == 1; }));
+
+  std::vector<Bytes> sent;
+  for (std::uint32_t i = 0; i < 8; ++i) {
+    sent.push_back(pattern(i % 2 == 0 ? 64 * 1024 : 100 + i, i));
+    ASSERT_TRUE(link.a->send(*id, sent.back(), true));
+    ASSERT_TRUE(link.b->send(*id, sent.back(), true));
+  }
+  ASSERT_TRUE(link.runUntil(
+      [&] { return link.server.messages.size() == sent.size() && link.client.messages.size() == sent.size(); }));
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(link.server.messages[i].data, sent[i]) << i;
+    EXPECT_EQ(link.client.messages[i].data, sent[i]) << i;
+  }
+  EXPECT_LE(link.client.largestPacket, GetParam());
+  EXPECT_LE(link.server.largestPacket, GetParam());
+  // Large messages fill packets close to the limit: the limit is used, not just undercut.
+  EXPECT_GT(link.client.largestPacket, GetParam() - 64u);
+  EXPECT_GT(link.server.largestPacket, GetParam() - 64u);
+}
+
+TEST(SctpAssociation, RejectsAPathMtuTooSmallForUsrsctp) {
+  std::deque<Bytes> wire;
+  Endpoint endpoint(wire);
+  SctpAssociation::Config config;
+  config.pathMtu = SctpAssociation::kMinPathMtu - 1;
+  const auto association = SctpAssociation::create(config, endpoint);
+  ASSERT_FALSE(association.ok());
+  EXPECT_EQ(association.code(), SctpError::InvalidArgument);
 }
 
 TEST(SctpAssociation, RejectsMessagesOverMaxSize) {

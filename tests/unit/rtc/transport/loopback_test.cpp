@@ -198,6 +198,9 @@ TEST_F(LoopbackTest, ConnectsCarriesMediaAndDataRestartsIceAndCloses) {
       << " client reliable=" << clientEvents_.messagesOn(*reliable)
       << " server lossy=" << serverEvents_.messagesOn(*lossy)
       << " client lossy=" << clientEvents_.messagesOn(*lossy);
+  // SCTP sizes its packets to what one DTLS record at the 1200-octet MTU carries.
+  EXPECT_EQ(client_->stats().sctpPacketsDropped, 0u);
+  EXPECT_EQ(server_->stats().sctpPacketsDropped, 0u);
   {
     std::vector<RecordingListener::Message> onReliable;
     for (const auto& m : serverEvents_.messages) {
