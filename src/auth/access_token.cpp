@@ -19,6 +19,45 @@ const std::string& encodedHeader() {
   return header;
 }
 
+// The `kid` header, when a token has one.
+struct KeyIdHeader {
+  bool present = false;
+  std::string value;
+};
+
+// Accepts only HS256 without critical extensions. Nearly every token carries one of two
+// headers (ours, or jose's as LiveKit's Node SDK writes it); recognising those spares a JSON
+// parse per verify.
+Result<KeyIdHeader, TokenError> checkHeader(std::string_view headerPart) {
+  static const std::string kJoseHeader = encodeBase64Url(std::string_view(R"({"alg":"HS256"})"));
+  if (headerPart == encodedHeader() || headerPart == kJoseHeader) return KeyIdHeader{};
+
+  const auto headerText = decodeBase64Url(headerPart);
+  if (!headerText) return Error{TokenError::InvalidEncoding, "token header is not base64url"};
+  const json header =
+      json::parse(headerText->data(), headerText->data() + headerText->size(), nullptr, false);
+  if (!header.is_object()) {
+    return Error{TokenError::InvalidJson, "token header is not a JSON object"};
+  }
+  const auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256") {
+    const std::string named =
+        alg != header.end() && alg->is_string() ? alg->get<std::string>() : "(none)";
+    return Error{TokenError::UnsupportedAlgorithm, "token algorithm " + named + " is not HS256"};
+  }
+  if (header.contains("crit")) {
+    return Error{TokenError::UnsupportedAlgorithm,
+                 "token header has critical extensions we do not implement"};
+  }
+  KeyIdHeader keyId;
+  if (const auto kid = header.find("kid"); kid != header.end()) {
+    keyId.present = true;
+    // A non-string kid can name no key; an empty value never equals a non-empty issuer.
+    if (kid->is_string()) keyId.value = kid->get<std::string>();
+  }
+  return keyId;
+}
+
 std::span<const std::uint8_t> asBytes(const HmacSha256Key::Digest& digest) {
   return {digest.data(), digest.size()};
 }
@@ -93,35 +132,16 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
 
   // The algorithm is checked before anything else, so that an alg=none or RS256 token is
   // reported as such whatever its signature part holds.
-  // Nearly every token carries one of two headers (ours, or jose's as used by LiveKit's Node
-  // SDK); recognising them spares a JSON parse per verify.
-  static const std::string kJoseHeader = encodeBase64Url(std::string_view(R"({"alg":"HS256"})"));
-  json header;
-  if (headerPart == encodedHeader() || headerPart == kJoseHeader) {
-    header = json{{"alg", "HS256"}};
-  } else {
-    const auto headerText = decodeBase64Url(headerPart);
-    if (!headerText) return Error{TokenError::InvalidEncoding, "token header is not base64url"};
-    header =
-        json::parse(headerText->data(), headerText->data() + headerText->size(), nullptr, false);
-  }
-  if (!header.is_object())
-    return Error{TokenError::InvalidJson, "token header is not a JSON object"};
-  const auto alg = header.find("alg");
-  if (alg == header.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "HS256") {
-    const std::string named =
-        alg != header.end() && alg->is_string() ? alg->get<std::string>() : "(none)";
-    return Error{TokenError::UnsupportedAlgorithm, "token algorithm " + named + " is not HS256"};
-  }
-  if (header.contains("crit")) {
-    return Error{TokenError::UnsupportedAlgorithm,
-                 "token header has critical extensions we do not implement"};
-  }
+  auto keyId = checkHeader(headerPart);
+  if (!keyId) return keyId.error();
 
   if (signaturePart.empty()) return Error{TokenError::Malformed, "token has no signature"};
+  HmacSha256Key::Digest expected{};
+  // nullopt when invalid, or valid but longer than a SHA-256 MAC (told apart below).
+  auto signatureSize = decodeBase64Url(signaturePart, expected);
   const auto payloadText = decodeBase64Url(payloadPart);
-  const auto signature = decodeBase64Url(signaturePart);
-  if (!payloadText || !signature) {
+  if (!signatureSize && decodeBase64Url(signaturePart)) signatureSize = 0;
+  if (!payloadText || !signatureSize) {
     return Error{TokenError::InvalidEncoding, "token payload or signature is not base64url"};
   }
   const json payload =
@@ -134,20 +154,16 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
     return Error{TokenError::MissingIssuer, "token has no issuer (API key)"};
   }
   const std::string& apiKey = iss->get_ref<const std::string&>();
-  if (const auto kid = header.find("kid"); kid != header.end()) {
-    if (!kid->is_string() || kid->get_ref<const std::string&>() != apiKey) {
-      return Error{TokenError::UnknownApiKey, "token key id does not name its issuer's key"};
-    }
+  if (keyId->present && keyId->value != apiKey) {
+    return Error{TokenError::UnknownApiKey, "token key id does not name its issuer's key"};
   }
   const HmacSha256Key* secret = keys_.find(apiKey);
   if (secret == nullptr)
     return Error{TokenError::UnknownApiKey, "API key '" + apiKey + "' is not configured"};
 
-  HmacSha256Key::Digest expected{};
-  if (signature->size() != expected.size()) {
+  if (*signatureSize != expected.size()) {
     return Error{TokenError::BadSignature, "token signature has the wrong length"};
   }
-  std::copy(signature->begin(), signature->end(), expected.begin());
   if (!secret->verify(token.substr(0, secondDot), expected)) {
     return Error{TokenError::BadSignature,
                  "token signature does not match API key '" + apiKey + "'"};

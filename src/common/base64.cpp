@@ -51,9 +51,9 @@ std::string encode(std::span<const std::uint8_t> in, std::string_view alphabet, 
   return out;
 }
 
-std::optional<std::string> decode(std::string_view in,
-                                  const std::array<std::uint8_t, 256>& reverse) {
-  // Padding, when present, must make the length a multiple of four and be at most two characters.
+// Validates and measures: strips padding (which, when present, must complete the last quantum)
+// and returns the unpadded text, or nullopt.
+std::optional<std::string_view> unpadded(std::string_view in) {
   std::size_t padding = 0;
   while (padding < 2 && !in.empty() && in.back() == '=') {
     in.remove_suffix(1);
@@ -61,23 +61,36 @@ std::optional<std::string> decode(std::string_view in,
   }
   if (padding > 0 && (in.size() + padding) % 4 != 0) return std::nullopt;
   if (in.size() % 4 == 1) return std::nullopt;  // no byte count encodes to 4n+1 characters
+  return in;
+}
 
-  std::string out(in.size() * 3 / 4, '\0');
-  std::size_t written = 0;
+std::size_t decodedSize(std::string_view unpaddedText) { return unpaddedText.size() * 3 / 4; }
+
+// Writes exactly decodedSize(in) bytes to `out`; false on a foreign character or non-zero
+// trailing bits (which would let two encodings decode to the same bytes).
+bool decodeInto(std::string_view in, const std::array<std::uint8_t, 256>& reverse,
+                std::uint8_t* out) {
   std::uint32_t accumulator = 0;
   int bits = 0;
   for (const char c : in) {
     const std::uint8_t v = reverse[static_cast<unsigned char>(c)];
-    if (v == kInvalid) return std::nullopt;
+    if (v == kInvalid) return false;
     accumulator = (accumulator << 6) | v;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out[written++] = static_cast<char>((accumulator >> bits) & 0xff);
+      *out++ = static_cast<std::uint8_t>((accumulator >> bits) & 0xff);
     }
   }
-  // Leftover bits must be zero, otherwise two encodings would decode to the same bytes.
-  if (bits > 0 && (accumulator & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return bits == 0 || (accumulator & ((1u << bits) - 1)) == 0;
+}
+
+std::optional<std::string> decode(std::string_view text,
+                                  const std::array<std::uint8_t, 256>& reverse) {
+  const auto in = unpadded(text);
+  if (!in) return std::nullopt;
+  std::string out(decodedSize(*in), '\0');
+  if (!decodeInto(*in, reverse, reinterpret_cast<std::uint8_t*>(out.data()))) return std::nullopt;
   return out;
 }
 
@@ -97,6 +110,13 @@ std::optional<std::string> decodeBase64(std::string_view text) {
 
 std::optional<std::string> decodeBase64Url(std::string_view text) {
   return decode(text, kUrlReverse);
+}
+
+std::optional<std::size_t> decodeBase64Url(std::string_view text, std::span<std::uint8_t> out) {
+  const auto in = unpadded(text);
+  if (!in || decodedSize(*in) > out.size()) return std::nullopt;
+  if (!decodeInto(*in, kUrlReverse, out.data())) return std::nullopt;
+  return decodedSize(*in);
 }
 
 }  // namespace huddle

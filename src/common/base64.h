@@ -27,4 +27,9 @@ enum class Base64Padding { Omit, Keep };
 [[nodiscard]] std::optional<std::string> decodeBase64(std::string_view text);
 [[nodiscard]] std::optional<std::string> decodeBase64Url(std::string_view text);
 
+// Decodes into a caller buffer without allocating; returns the number of bytes written, or
+// nullopt when the text is invalid or `out` is too small.
+[[nodiscard]] std::optional<std::size_t> decodeBase64Url(std::string_view text,
+                                                         std::span<std::uint8_t> out);
+
 }  // namespace huddle
