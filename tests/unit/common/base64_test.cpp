@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 
 namespace huddle {
@@ -55,6 +56,22 @@ TEST(Base64, RejectsForeignAlphabetAndBadPadding) {
 TEST(Base64, AcceptsMissingPadding) {
   EXPECT_EQ(decodeBase64("Zg"), "f");
   EXPECT_EQ(decodeBase64Url("Zm8="), "fo");
+}
+
+}  // namespace
+}  // namespace huddle
+
+namespace huddle {
+namespace {
+
+TEST(Base64, DecodesIntoCallerBufferWithoutOverrunning) {
+  std::array<std::uint8_t, 6> out{};
+  EXPECT_EQ(decodeBase64Url("Zm9vYmFy", out), 6u);
+  EXPECT_EQ(std::string(out.begin(), out.end()), "foobar");
+  std::array<std::uint8_t, 5> small{};
+  EXPECT_FALSE(decodeBase64Url("Zm9vYmFy", small));  // needs six bytes
+  EXPECT_EQ(decodeBase64Url("Zm9vYg==", small), 4u);
+  EXPECT_FALSE(decodeBase64Url("Zm9v+mFy", out));  // standard alphabet is foreign here
 }
 
 }  // namespace
