@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
 
 #include "auth/claims_json.h"
+#include "auth/token_payload.h"
 #include "common/base64.h"
 
 namespace huddle::auth {
@@ -60,20 +60,6 @@ Result<KeyIdHeader, TokenError> checkHeader(std::string_view headerPart) {
 
 std::span<const std::uint8_t> asBytes(const HmacSha256Key::Digest& digest) {
   return {digest.data(), digest.size()};
-}
-
-// Reads a NumericDate claim; absent -> 0. Fractional seconds (allowed by RFC 7519) are floored.
-std::optional<std::int64_t> readNumericDate(const json& payload, const char* claim, bool& present) {
-  const auto it = payload.find(claim);
-  present = it != payload.end() && !it->is_null();
-  if (!present) return 0;
-  if (it->is_number_integer()) return it->get<std::int64_t>();
-  if (it->is_number_float()) {
-    const double value = it->get<double>();
-    if (!std::isfinite(value) || std::abs(value) > 1e15) return std::nullopt;
-    return static_cast<std::int64_t>(std::floor(value));
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -144,16 +130,11 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
   if (!payloadText || !signatureSize) {
     return Error{TokenError::InvalidEncoding, "token payload or signature is not base64url"};
   }
-  const json payload =
-      json::parse(payloadText->data(), payloadText->data() + payloadText->size(), nullptr, false);
-  if (!payload.is_object())
-    return Error{TokenError::InvalidJson, "token payload is not a JSON object"};
+  auto payload = readTokenPayload(*payloadText);
+  if (!payload) return Error{TokenError::InvalidJson, "token payload is not a JSON object"};
 
-  const auto iss = payload.find("iss");
-  if (iss == payload.end() || !iss->is_string() || iss->get_ref<const std::string&>().empty()) {
-    return Error{TokenError::MissingIssuer, "token has no issuer (API key)"};
-  }
-  const std::string& apiKey = iss->get_ref<const std::string&>();
+  const std::string& apiKey = payload->issuer;
+  if (apiKey.empty()) return Error{TokenError::MissingIssuer, "token has no issuer (API key)"};
   if (keyId->present && keyId->value != apiKey) {
     return Error{TokenError::UnknownApiKey, "token key id does not name its issuer's key"};
   }
@@ -169,34 +150,31 @@ Result<VerifiedToken, TokenError> TokenVerifier::verify(std::string_view token) 
                  "token signature does not match API key '" + apiKey + "'"};
   }
 
-  VerifiedToken verified;
-  verified.apiKey = apiKey;
-  bool hasExp = false;
-  bool hasNbf = false;
-  bool hasIat = false;
-  const auto exp = readNumericDate(payload, "exp", hasExp);
-  const auto nbf = readNumericDate(payload, "nbf", hasNbf);
-  const auto iat = readNumericDate(payload, "iat", hasIat);
-  if (!exp || !nbf || !iat)
+  if (payload->datesMalformed) {
     return Error{TokenError::InvalidJson, "token exp, nbf or iat is not a number"};
-  if (!hasExp) return Error{TokenError::MissingExpiry, "token has no expiry (exp)"};
+  }
+  if (!payload->expiresAt) return Error{TokenError::MissingExpiry, "token has no expiry (exp)"};
+  const std::int64_t exp = *payload->expiresAt;
   const std::int64_t now = clock_.unixSeconds();
-  if (*exp + leeway_.count() < now) {
-    return Error{TokenError::Expired, "token expired " + std::to_string(now - *exp) + " s ago"};
+  if (exp + leeway_.count() < now) {
+    return Error{TokenError::Expired, "token expired " + std::to_string(now - exp) + " s ago"};
   }
-  if (hasNbf && *nbf - leeway_.count() > now) {
-    return Error{TokenError::NotYetValid,
-                 "token is not valid for another " + std::to_string(*nbf - now) + " s"};
+  if (payload->notBefore && *payload->notBefore - leeway_.count() > now) {
+    return Error{TokenError::NotYetValid, "token is not valid for another " +
+                                              std::to_string(*payload->notBefore - now) + " s"};
   }
-  verified.expiresAt = *exp;
-  verified.notBefore = *nbf;
-  verified.issuedAt = *iat;
-  if (const auto jti = payload.find("jti"); jti != payload.end() && !jti->is_null()) {
-    if (!jti->is_string()) return Error{TokenError::InvalidJson, "claim 'jti' must be a string"};
-    verified.jwtId = jti->get<std::string>();
+  if (payload->jwtIdMalformed) {
+    return Error{TokenError::InvalidJson, "claim 'jti' must be a string"};
   }
-  if (auto error = fromJson(payload, verified.grants))
-    return Error{TokenError::InvalidJson, std::move(*error)};
+  if (payload->claimsError) return Error{TokenError::InvalidJson, std::move(*payload->claimsError)};
+
+  VerifiedToken verified;
+  verified.apiKey = std::move(payload->issuer);
+  verified.expiresAt = exp;
+  verified.notBefore = payload->notBefore.value_or(0);
+  verified.issuedAt = payload->issuedAt.value_or(0);
+  verified.jwtId = std::move(payload->jwtId);
+  verified.grants = std::move(payload->grants);
   return verified;
 }
 
