@@ -6,6 +6,7 @@
 // heap_allocs_per_pkt counts malloc() calls per packet (all callers, libsrtp's crypto backend
 // included), measured in an untimed pass so the counting does not slow the timed loop.
 
+#include "cpu_time_reporter.h"
 #include "rtc/srtp/srtp_library.h"
 #include "rtc/srtp/srtp_session.h"
 
@@ -224,8 +225,8 @@ void BM_RawAesCtrHmacSha1(benchmark::State& state) {
   std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
   std::unique_ptr<EVP_MAC_CTX, MacCtxFree> hmac(EVP_MAC_CTX_new(mac.get()));
   char digest[] = "SHA1";
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_END};
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_END};
   EVP_MAC_init(hmac.get(), authKey.data(), authKey.size(), params);
 
   Buffer buffer{};
@@ -306,34 +307,8 @@ BENCHMARK_CAPTURE(BM_SrtpProtect, AEAD_AES_128_GCM, SrtpProfile::AeadAes128Gcm)-
 BENCHMARK_CAPTURE(BM_SrtpUnprotect, AEAD_AES_128_GCM, SrtpProfile::AeadAes128Gcm)->Arg(1200);
 BENCHMARK(BM_RawAesGcm)->Arg(1200);
 
-// Console output as usual, plus the per-iteration CPU time of each run, for the ratios. CPU
-// time rather than wall time: the machine is shared, and preemption inflates wall time of
-// whichever benchmark happened to run while others were busy.
-class RatioReporter final : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      auto& [sum, count] = times_[run.benchmark_name()];
-      sum += run.GetAdjustedCPUTime();
-      ++count;
-    }
-  }
-
-  // Mean CPU time per iteration of a benchmark, or a negative value if it did not run.
-  [[nodiscard]] double meanCpuTime(const std::string& name) const {
-    const auto it = times_.find(name);
-    if (it == times_.end() || it->second.second == 0) return -1;
-    return it->second.first / it->second.second;
-  }
-
- private:
-  std::map<std::string, std::pair<double, int>> times_;
-};
-
-void printRatio(const RatioReporter& reporter, const char* label, const std::string& srtp,
-                const std::string& raw) {
+void printRatio(const huddle::bench::CpuTimeReporter& reporter, const char* label,
+                const std::string& srtp, const std::string& raw) {
   const double a = reporter.meanCpuTime(srtp);
   const double b = reporter.meanCpuTime(raw);
   if (a <= 0 || b <= 0) return;  // filtered out
@@ -354,7 +329,7 @@ int main(int argc, char** argv) {
   }
   std::printf("%s, crypto backend: %s\n", std::string(huddle::rtc::SrtpLibrary::version()).c_str(),
               std::string(huddle::rtc::SrtpLibrary::cryptoBackend()).c_str());
-  RatioReporter reporter;
+  huddle::bench::CpuTimeReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   printRatio(reporter, "protect AES_CM_SHA1_80", "BM_SrtpProtect/AES_CM_SHA1_80/1200",
              "BM_RawAesCtrHmacSha1/1200");

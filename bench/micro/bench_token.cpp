@@ -10,6 +10,7 @@
 #include <string>
 
 #include "auth/access_token.h"
+#include "cpu_time_reporter.h"
 
 namespace {
 
@@ -70,22 +71,6 @@ void BM_VerifyToken(benchmark::State& state) {
 }
 BENCHMARK(BM_VerifyToken);
 
-// Keeps each benchmark's per-iteration CPU time for the comparison table (CPU, not wall, so a
-// busy machine does not inflate either side; the reference reports CPU time too).
-class RecordingReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const auto& run : runs) {
-      if (run.run_type == Run::RT_Iteration && run.iterations > 0) {
-        micros[run.benchmark_name()] =
-            run.cpu_accumulated_time / static_cast<double>(run.iterations) * 1e6;
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> micros;
-};
-
 nlohmann::json runReference() {
   const std::string command = std::string(HUDDLE_NODE) + " " + HUDDLE_TOKEN_REFERENCE + " 2>&1";
   std::string output;
@@ -118,13 +103,13 @@ void printRow(const char* what, double ours, const nlohmann::json& reference, co
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  RecordingReporter reporter;
+  huddle::bench::CpuTimeReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   const auto reference = runReference();
   std::printf(
       "\nCPU per operation   huddle        livekit-server-sdk (node, same machine, this run)\n");
-  printRow("mint", reporter.micros["BM_MintToken"], reference, "mint_us");
-  printRow("verify", reporter.micros["BM_VerifyToken"], reference, "verify_us");
+  printRow("mint", reporter.meanCpuTime("BM_MintToken") / 1000.0, reference, "mint_us");
+  printRow("verify", reporter.meanCpuTime("BM_VerifyToken") / 1000.0, reference, "verify_us");
   benchmark::Shutdown();
   return 0;
 }

@@ -21,6 +21,7 @@
 
 #include <boost/asio.hpp>
 
+#include "cpu_time_reporter.h"
 #include "rtc/transport/udp_socket.h"
 
 namespace {
@@ -78,9 +79,7 @@ struct Sink {
                          sizeof(kReceiveBufferBytes));
     }
   }
-  [[nodiscard]] StunAddress address() const {
-    return StunAddress::fromSockaddr(socket.address());
-  }
+  [[nodiscard]] StunAddress address() const { return StunAddress::fromSockaddr(socket.address()); }
   RawSocket socket;
 };
 
@@ -182,33 +181,8 @@ void BM_BareSendto(benchmark::State& state) {
 }
 BENCHMARK(BM_BareSendto);
 
-// Console output as usual, plus each run's CPU time per iteration for the ratios: CPU rather
-// than wall time because the machine is shared and preemption inflates wall time at random.
-class RatioReporter final : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      auto& [sum, count] = times_[run.benchmark_name()];
-      sum += run.GetAdjustedCPUTime();
-      ++count;
-    }
-  }
-
-  // Mean CPU time per iteration of a benchmark, or a negative value if it did not run.
-  [[nodiscard]] double meanCpuTime(const std::string& name) const {
-    const auto it = times_.find(name);
-    if (it == times_.end() || it->second.second == 0) return -1;
-    return it->second.first / it->second.second;
-  }
-
- private:
-  std::map<std::string, std::pair<double, int>> times_;
-};
-
-void printRatio(const RatioReporter& reporter, const char* label, const std::string& ours,
-                const std::string& bare, std::size_t packetsPerIteration) {
+void printRatio(const huddle::bench::CpuTimeReporter& reporter, const char* label,
+                const std::string& ours, const std::string& bare, std::size_t packetsPerIteration) {
   const double a = reporter.meanCpuTime(ours);
   const double b = reporter.meanCpuTime(bare);
   if (a <= 0 || b <= 0) return;  // filtered out or failed
@@ -222,7 +196,7 @@ void printRatio(const RatioReporter& reporter, const char* label, const std::str
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  RatioReporter reporter;
+  huddle::bench::CpuTimeReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   printRatio(reporter, "sendBatch / bare sendmmsg", "BM_UdpSocketSendBatch", "BM_BareSendmmsg",
              kBatch);
