@@ -10,7 +10,7 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 
-# Keep this list in one place: docs/dependencies.md explains what each package is for.
+# Keep this list in one place; the comments say what each group is for.
 packages=(
   # build
   cmake ninja-build g++ pkg-config git ca-certificates
@@ -20,7 +20,9 @@ packages=(
   libboost-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # JavaScript interop clients (livekit-server-sdk, @livekit/protocol)
+  # headless browser for interop (driven by playwright-core from npm; never its own downloads)
+  chromium
+  # JavaScript interop clients (livekit-server-sdk, livekit-client, @livekit/rtc-node...)
   nodejs npm
 )
 
