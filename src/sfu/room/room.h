@@ -1,0 +1,148 @@
+#pragma once
+// Single-threaded: a Room runs on the worker that owns it; no locks; other threads post().
+//
+// One room: its participants, their published tracks and subscriptions, and the rules the
+// grants impose. Every change bumps the changed participant's version and is broadcast to the
+// others as the participant's full info, because clients treat a missing track as unpublished.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "sfu/room/participant_sink.h"
+#include "sfu/room/room_errors.h"
+#include "sfu/room/room_types.h"
+
+namespace huddle::sfu {
+
+struct JoinOptions {
+  std::string identity;
+  std::string name;
+  std::string metadata;
+  std::map<std::string, std::string> attributes;
+  ParticipantPermission permission;
+  ParticipantKind kind = ParticipantKind::Standard;
+  bool autoSubscribe = true;
+  std::int32_t clientProtocol = 0;
+  std::shared_ptr<ParticipantSink> sink;
+};
+
+struct AddTrackOptions {
+  std::string cid;
+  std::string name;
+  TrackType type = TrackType::Audio;
+  TrackSource source = TrackSource::Unknown;
+  bool muted = false;
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+  std::vector<VideoLayer> layers;
+  std::vector<TrackCodec> codecs;  // from simulcast_codecs: mime type and cid
+  bool disableDtx = false;
+  bool disableRed = false;
+  bool stereo = false;
+  std::uint8_t encryption = 0;
+  std::string stream;
+  std::vector<std::uint8_t> audioFeatures;
+};
+
+struct MetadataUpdate {
+  std::optional<std::string> metadata;
+  std::optional<std::string> name;
+  std::map<std::string, std::string> attributes;  // an empty value deletes the key
+};
+
+struct RoomStats {
+  std::uint64_t joins = 0;
+  std::uint64_t leaves = 0;
+  std::uint64_t refusedRequests = 0;
+};
+
+class Room final {
+ public:
+  Room(const Clock& clock, RoomInfo info, RoomEventListener& events);
+  Room(const Room&) = delete;
+  Room& operator=(const Room&) = delete;
+  ~Room();
+
+  [[nodiscard]] const RoomInfo& info() const { return info_; }
+  [[nodiscard]] std::vector<ParticipantInfo> participants() const;  // hidden ones included
+  [[nodiscard]] const ParticipantInfo* findByIdentity(std::string_view identity) const;
+  [[nodiscard]] const ParticipantInfo* findBySid(std::string_view sid) const;
+  [[nodiscard]] bool empty() const { return members_.empty(); }
+  [[nodiscard]] bool closed() const { return closed_; }
+
+  // A participant with the same identity is removed first (DUPLICATE_IDENTITY). The new one is
+  // told about the room through its sink (onJoined) before anyone else hears of it.
+  [[nodiscard]] Result<ParticipantInfo, RoomError> join(JoinOptions options);
+  // The participant's transport is up: JOINED -> ACTIVE (the participant_joined webhook).
+  void setActive(std::string_view sid);
+  // The participant left (client leave, signal closed) or was removed; `notifyClient` sends
+  // it a leave with `reason` first. Unknown sids are ignored (a race with a removal).
+  void leave(std::string_view sid, DisconnectReason reason, bool notifyClient);
+
+  // Requests from the participant's own signal connection.
+  void addTrack(std::string_view sid, const AddTrackOptions& options);
+  void setTrackMuted(std::string_view sid, std::string_view trackSid, bool muted);
+  void updateOwnMetadata(std::string_view sid, const MetadataUpdate& update,
+                         std::uint32_t requestId);
+  void updateSubscription(std::string_view sid, const std::vector<std::string>& trackSids,
+                          bool subscribe);
+  void unpublishTrack(std::string_view sid, std::string_view trackSid);
+
+  // Administrative calls (RoomService).
+  [[nodiscard]] Result<TrackInfo, RoomError> muteTrackByAdmin(std::string_view identity,
+                                                             std::string_view trackSid,
+                                                             bool muted);
+  [[nodiscard]] Result<ParticipantInfo, RoomError> updateParticipantByAdmin(
+      std::string_view identity, const MetadataUpdate& update,
+      const std::optional<ParticipantPermission>& permission);
+  [[nodiscard]] Result<Ok, RoomError> updateSubscriptionsByAdmin(
+      std::string_view identity, const std::vector<std::string>& trackSids, bool subscribe);
+  [[nodiscard]] Result<Ok, RoomError> removeByAdmin(std::string_view identity);
+  void setMetadata(std::string metadata);
+  // Delivers to the destinations (or everyone but the sender); returns how many received it.
+  std::size_t sendData(const DataMessage& message);
+
+  // Ends the room: everyone is removed with `reason`, then onRoomFinished.
+  void close(DisconnectReason reason);
+
+  // Whether the room should close now: nobody ever joined within the empty timeout, or the
+  // last participant left longer ago than the departure timeout.
+  [[nodiscard]] bool expired() const;
+
+  [[nodiscard]] const RoomStats& stats() const { return stats_; }
+  // Subscribed track sids of a participant (for tests and, later, the media path).
+  [[nodiscard]] std::vector<std::string> subscriptionsOf(std::string_view sid) const;
+
+ private:
+  struct Member;
+  Member* memberBySid(std::string_view sid);
+  Member* memberByIdentity(std::string_view identity);
+  const Member* memberBySid(std::string_view sid) const;
+  void changed(Member& member);  // bump version, broadcast
+  void broadcast(const std::vector<ParticipantInfo>& update, const Member* except);
+  void remove(Member& member, DisconnectReason reason, std::optional<LeaveAction> notify);
+  void refreshCounts();
+  void autoSubscribe(Member& subscriber);
+  void subscribeToNewTrack(const Member& publisher, const TrackInfo& track);
+  std::string newTrackSid(TrackType type, TrackSource source);
+
+  // borrowed: outlive the room
+  const Clock& clock_;
+  RoomEventListener& events_;
+
+  RoomInfo info_;
+  std::vector<std::unique_ptr<Member>> members_;
+  std::chrono::steady_clock::time_point createdAt_;
+  std::optional<std::chrono::steady_clock::time_point> lastLeftAt_;
+  bool everJoined_ = false;
+  bool closed_ = false;
+  RoomStats stats_;
+};
+
+}  // namespace huddle::sfu
