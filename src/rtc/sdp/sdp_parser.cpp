@@ -41,7 +41,7 @@ bool isHex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-std::optional<DtlsFingerprint> parseFingerprint(std::string_view value) {
+std::optional<SdpFingerprint> parseFingerprint(std::string_view value) {
   const auto parts = splitWhitespace(value);
   if (parts.size() != 2 || !isToken(parts[0])) {
     return std::nullopt;
@@ -52,7 +52,7 @@ std::optional<DtlsFingerprint> parseFingerprint(std::string_view value) {
       return std::nullopt;
     }
   }
-  DtlsFingerprint fp;
+  SdpFingerprint fp;
   fp.algorithm = toLower(parts[0]);
   fp.value = std::string(parts[1]);
   for (char& c : fp.value) {
@@ -776,11 +776,11 @@ std::optional<MediaDirection> parseMediaDirection(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<DtlsSetup> parseDtlsSetup(std::string_view text) {
-  if (text == "actpass") return DtlsSetup::ActPass;
-  if (text == "active") return DtlsSetup::Active;
-  if (text == "passive") return DtlsSetup::Passive;
-  if (text == "holdconn") return DtlsSetup::HoldConn;
+std::optional<SdpSetup> parseDtlsSetup(std::string_view text) {
+  if (text == "actpass") return SdpSetup::ActPass;
+  if (text == "active") return SdpSetup::Active;
+  if (text == "passive") return SdpSetup::Passive;
+  if (text == "holdconn") return SdpSetup::HoldConn;
   return std::nullopt;
 }
 

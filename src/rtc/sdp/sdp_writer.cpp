@@ -353,12 +353,12 @@ std::string_view toString(MediaDirection direction) {
   return "sendrecv";
 }
 
-std::string_view toString(DtlsSetup setup) {
+std::string_view toString(SdpSetup setup) {
   switch (setup) {
-    case DtlsSetup::ActPass: return "actpass";
-    case DtlsSetup::Active: return "active";
-    case DtlsSetup::Passive: return "passive";
-    case DtlsSetup::HoldConn: return "holdconn";
+    case SdpSetup::ActPass: return "actpass";
+    case SdpSetup::Active: return "active";
+    case SdpSetup::Passive: return "passive";
+    case SdpSetup::HoldConn: return "holdconn";
   }
   return "actpass";
 }

@@ -284,11 +284,11 @@ std::vector<std::string> SessionDescription::iceOptionsFor(const MediaDescriptio
   return m.iceOptions.empty() ? iceOptions : m.iceOptions;
 }
 
-std::vector<DtlsFingerprint> SessionDescription::fingerprintsFor(const MediaDescription& m) const {
+std::vector<SdpFingerprint> SessionDescription::fingerprintsFor(const MediaDescription& m) const {
   return m.fingerprints.empty() ? fingerprints : m.fingerprints;
 }
 
-std::optional<DtlsSetup> SessionDescription::setupFor(const MediaDescription& m) const {
+std::optional<SdpSetup> SessionDescription::setupFor(const MediaDescription& m) const {
   return m.setup ? m.setup : setup;
 }
 

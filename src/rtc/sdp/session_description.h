@@ -20,7 +20,7 @@
 namespace huddle::rtc {
 
 enum class MediaDirection : std::uint8_t { SendRecv, SendOnly, RecvOnly, Inactive };
-enum class DtlsSetup : std::uint8_t { ActPass, Active, Passive, HoldConn };
+enum class SdpSetup : std::uint8_t { ActPass, Active, Passive, HoldConn };
 enum class MediaKind : std::uint8_t { Audio, Video, Application, Other };
 enum class RidDirection : std::uint8_t { Send, Recv };
 
@@ -64,10 +64,10 @@ struct MsidSemantic {
 };
 
 // a=fingerprint:<hash-func> <hex pairs joined by ':'>
-struct DtlsFingerprint {
+struct SdpFingerprint {
   std::string algorithm;  // lower case, e.g. "sha-256"
   std::string value;      // upper-case hex with colons
-  bool operator==(const DtlsFingerprint&) const = default;
+  bool operator==(const SdpFingerprint&) const = default;
 };
 
 // a=msid:<stream id> [<track id>]
@@ -196,8 +196,8 @@ struct MediaDescription {
   std::optional<std::string> iceUfrag;
   std::optional<std::string> icePwd;
   std::vector<std::string> iceOptions;
-  std::vector<DtlsFingerprint> fingerprints;
-  std::optional<DtlsSetup> setup;
+  std::vector<SdpFingerprint> fingerprints;
+  std::optional<SdpSetup> setup;
   std::vector<IceCandidate> candidates;
   bool endOfCandidates = false;
 
@@ -274,8 +274,8 @@ struct SessionDescription {
   std::optional<std::string> iceUfrag;
   std::optional<std::string> icePwd;
   std::vector<std::string> iceOptions;
-  std::vector<DtlsFingerprint> fingerprints;
-  std::optional<DtlsSetup> setup;
+  std::vector<SdpFingerprint> fingerprints;
+  std::optional<SdpSetup> setup;
   std::vector<ExtMap> extMaps;
 
   std::vector<std::string> otherAttributes;
@@ -291,8 +291,8 @@ struct SessionDescription {
   [[nodiscard]] std::optional<std::string> iceUfragFor(const MediaDescription& m) const;
   [[nodiscard]] std::optional<std::string> icePwdFor(const MediaDescription& m) const;
   [[nodiscard]] std::vector<std::string> iceOptionsFor(const MediaDescription& m) const;
-  [[nodiscard]] std::vector<DtlsFingerprint> fingerprintsFor(const MediaDescription& m) const;
-  [[nodiscard]] std::optional<DtlsSetup> setupFor(const MediaDescription& m) const;
+  [[nodiscard]] std::vector<SdpFingerprint> fingerprintsFor(const MediaDescription& m) const;
+  [[nodiscard]] std::optional<SdpSetup> setupFor(const MediaDescription& m) const;
   [[nodiscard]] bool hasTrickle(const MediaDescription& m) const;
 
   bool operator==(const SessionDescription&) const = default;
@@ -329,8 +329,8 @@ inline constexpr std::size_t kMaxSdpWarningsKept = 16;
 [[nodiscard]] std::map<std::string, std::string> parseFmtpParameters(std::string_view text);
 
 [[nodiscard]] std::string_view toString(MediaDirection direction);
-[[nodiscard]] std::string_view toString(DtlsSetup setup);
+[[nodiscard]] std::string_view toString(SdpSetup setup);
 [[nodiscard]] std::optional<MediaDirection> parseMediaDirection(std::string_view text);
-[[nodiscard]] std::optional<DtlsSetup> parseDtlsSetup(std::string_view text);
+[[nodiscard]] std::optional<SdpSetup> parseDtlsSetup(std::string_view text);
 
 }  // namespace huddle::rtc

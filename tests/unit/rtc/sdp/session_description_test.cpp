@@ -82,7 +82,7 @@ TEST(SessionDescription, ChromiumOfferAudioSection) {
   ASSERT_EQ(a.fingerprints.size(), 1u);
   EXPECT_EQ(a.fingerprints[0].algorithm, "sha-256");
   EXPECT_EQ(a.fingerprints[0].value.size(), 32u * 3 - 1);
-  EXPECT_EQ(a.setup, DtlsSetup::ActPass);
+  EXPECT_EQ(a.setup, SdpSetup::ActPass);
   ASSERT_EQ(a.candidates.size(), 2u);
   EXPECT_FALSE(a.candidates[0].isMdns());
   EXPECT_TRUE(a.candidates[1].isMdns());
@@ -207,7 +207,7 @@ TEST(SessionDescription, FirefoxOfferLayoutAndInheritance) {
   EXPECT_TRUE(a.fingerprints.empty());
   EXPECT_EQ(d.fingerprintsFor(a), d.fingerprints);  // inherited from the session
   EXPECT_TRUE(d.hasTrickle(a));
-  EXPECT_EQ(d.setupFor(a), DtlsSetup::ActPass);
+  EXPECT_EQ(d.setupFor(a), SdpSetup::ActPass);
   EXPECT_EQ(d.iceUfragFor(a), "d2f8a1c5");
   EXPECT_EQ(a.direction, MediaDirection::SendRecv);
   ASSERT_EQ(a.msids.size(), 1u);
@@ -248,7 +248,7 @@ TEST(SessionDescription, IceLiteServerAnswer) {
   EXPECT_TRUE(d.iceLite);
   ASSERT_EQ(d.media.size(), 3u);
   const MediaDescription& a = d.media[0];
-  EXPECT_EQ(a.setup, DtlsSetup::Active);
+  EXPECT_EQ(a.setup, SdpSetup::Active);
   EXPECT_EQ(a.direction, MediaDirection::RecvOnly);
   EXPECT_TRUE(a.endOfCandidates);
   ASSERT_EQ(a.candidates.size(), 3u);
@@ -418,7 +418,7 @@ TEST(SessionDescription, BuildsAnSfuAnswer) {
   v.iceUfrag = "srvufrag";
   v.icePwd = "srvpwd0123456789abcdefgh";
   v.fingerprints.push_back({"sha-256", "AB:CD"});
-  v.setup = DtlsSetup::ActPass;
+  v.setup = SdpSetup::ActPass;
   v.rtcpMux = true;
   v.msids.push_back({"PA_abc|TR_xyz", "TR_xyz"});
   v.addCodec(96, "VP8", 90000, std::nullopt, {},
@@ -486,13 +486,13 @@ TEST(SessionDescription, SessionLevelTransportIsInheritedUnlessOverridden) {
   EXPECT_TRUE(d.hasTrickle(inherits));
   ASSERT_EQ(d.fingerprintsFor(inherits).size(), 1u);
   EXPECT_EQ(d.fingerprintsFor(inherits)[0].value, "AA:BB:CC");  // normalised to upper case
-  EXPECT_EQ(d.setupFor(inherits), DtlsSetup::Passive);
+  EXPECT_EQ(d.setupFor(inherits), SdpSetup::Passive);
   EXPECT_EQ(inherits.effectiveDirection(d.direction), MediaDirection::SendOnly);
   EXPECT_EQ(d.iceUfragFor(overrides), "mediaUfrag");
   EXPECT_EQ(d.icePwdFor(overrides), "mediaPwd0123456789abcdef");
   EXPECT_FALSE(d.hasTrickle(overrides));
   EXPECT_EQ(d.fingerprintsFor(overrides)[0].algorithm, "sha-1");
-  EXPECT_EQ(d.setupFor(overrides), DtlsSetup::Active);
+  EXPECT_EQ(d.setupFor(overrides), SdpSetup::Active);
   EXPECT_EQ(overrides.effectiveDirection(d.direction), MediaDirection::Inactive);
   // Written back at the level they came from.
   const std::string written = writeSdp(d);
@@ -517,8 +517,8 @@ TEST(SdpHelpers, DirectionAndSetupTextRoundTrip) {
                    MediaDirection::Inactive}) {
     EXPECT_EQ(parseMediaDirection(toString(dir)), dir);
   }
-  for (auto setup : {DtlsSetup::ActPass, DtlsSetup::Active, DtlsSetup::Passive,
-                     DtlsSetup::HoldConn}) {
+  for (auto setup : {SdpSetup::ActPass, SdpSetup::Active, SdpSetup::Passive,
+                     SdpSetup::HoldConn}) {
     EXPECT_EQ(parseDtlsSetup(toString(setup)), setup);
   }
   EXPECT_FALSE(parseMediaDirection("both"));
