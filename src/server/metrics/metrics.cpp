@@ -118,8 +118,7 @@ Registry::Entry& Registry::add(const std::string& name, const std::string& help,
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (labelNames[j] == labelNames[i]) {
-        throw std::invalid_argument("metric '" + name + "': label '" + labelNames[i] +
-                                    "' repeats");
+        throw std::invalid_argument("metric '" + name + "': label '" + labelNames[i] + "' repeats");
       }
     }
   }

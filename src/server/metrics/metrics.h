@@ -80,8 +80,7 @@ class Family final {
   [[nodiscard]] const std::vector<std::string>& labelNames() const { return labelNames_; }
 
   // Calls fn(values, metric) for every child in label-value order, under the family mutex.
-  void forEach(
-      const std::function<void(const std::vector<std::string>&, const Metric&)>& fn) const;
+  void forEach(const std::function<void(const std::vector<std::string>&, const Metric&)>& fn) const;
 
  private:
   std::vector<std::string> labelNames_;

@@ -185,8 +185,7 @@ TEST(MetricsRegistry, LabelledFamilyCreatesChildrenOnFirstUseInSortedOrder) {
 
 TEST(MetricsRegistry, EscapesLabelValuesAndHelp) {
   Registry registry;
-  auto& fam =
-      registry.gaugeFamily("huddle_weird", "Line one\nback\\slash \"quoted\" help.", {"v"});
+  auto& fam = registry.gaugeFamily("huddle_weird", "Line one\nback\\slash \"quoted\" help.", {"v"});
   const std::string nasty = "a\"b\\c\nd";
   fam.labels({nasty}).set(1);
   const std::string text = registry.render();
