@@ -12,6 +12,8 @@
 #include "rtc/rtp/packet_class.h"
 #include "rtc/sctp/sctp_association.h"
 #include "rtc/transport/srtp_bridge.h"
+#include "rtc/transport/tcp_connection.h"
+#include "rtc/transport/tcp_mux.h"
 #include "rtc/transport/udp_mux.h"
 #include "rtc/transport/udp_socket.h"
 
@@ -40,6 +42,12 @@ namespace {
 
 // Each transport has exactly one local socket (its own, or its slot on the mux).
 constexpr IceSocketHandle kSocketHandle = 1;
+// ICE-TCP: the server's slot on the TcpMux, or the client's one active connection.
+constexpr IceSocketHandle kTcpSocketHandle = 2;
+// RFC 6544 section 4.2: local preference (2^13) * direction-pref + other-pref, with active above
+// passive; either stays below UDP's 65535 so that UDP wins where both work.
+constexpr std::uint16_t kTcpPassiveLocalPreference = (1u << 13) * 4 + 8191;
+constexpr std::uint16_t kTcpActiveLocalPreference = (1u << 13) * 6 + 8191;
 // Largest UDP payload DTLS may emit: the common WebRTC choice, safe on IPv6 paths with
 // tunnels. SCTP packets are sized from what a record at this MTU carries (see onDtlsConnected).
 constexpr std::uint16_t kDtlsMtu = 1200;
@@ -83,7 +91,9 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
                                      public DtlsTransport::Listener,
                                      public SctpAssociation::Listener,
                                      public UdpSocket::Listener,
-                                     public UdpMux::Endpoint {
+                                     public UdpMux::Endpoint,
+                                     public TcpMux::Endpoint,
+                                     public TcpConnection::Listener {
   enum class ClosePhase : std::uint8_t { None, SctpShutdown, Done };
 
   Impl(asio::io_context& io, const Options& options, WebRtcTransport::Listener& listener)
@@ -99,6 +109,8 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     *alive_ = false;
     timer_.cancel();
     if (mux_ != nullptr) mux_->unregisterEndpoint(*this);
+    if (tcpMux_ != nullptr) tcpMux_->unregisterEndpoint(*this);
+    if (tcp_) tcp_->close();
   }
 
   // ---- setup -------------------------------------------------------------------------------
@@ -108,8 +120,9 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     if (options_.role == WebRtcTransportRole::Server) {
       mux_ = options_.mux;
       if (mux_ == nullptr) return "server role needs a UdpMux";
+      tcpMux_ = options_.tcpMux;
       IceCredentials creds = IceCredentials::generate();
-      while (!mux_->registerUfrag(creds.ufrag, *this)) creds = IceCredentials::generate();
+      while (!registerUfrag(creds.ufrag)) creds = IceCredentials::generate();
       lite_ = std::make_unique<IceLiteServer>(*this, clock_, std::move(creds));
     } else {
       auto socket = UdpSocket::create(io_, options_.bindAddress, options_.bindPort, *this);
@@ -117,9 +130,18 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
       socket_ = std::move(socket).value();
       agent_ = std::make_unique<IceAgent>(*this, clock_, IceCredentials::generate(),
                                           IceRole::Controlling);
-      agent_->addLocalCandidate(socket_->localAddress(), kSocketHandle);
     }
     return std::nullopt;
+  }
+
+  // Server role: the ufrag on the UDP mux and, when there is one, the TCP mux.
+  bool registerUfrag(const std::string& ufrag) {
+    if (!mux_->registerUfrag(ufrag, *this)) return false;
+    if (tcpMux_ != nullptr && !tcpMux_->registerUfrag(ufrag, *this)) {
+      mux_->unregisterUfrag(ufrag);
+      return false;
+    }
+    return true;
   }
 
   [[nodiscard]] const IceCredentials& localIce() const {
@@ -136,6 +158,12 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     p.fingerprint = options_.certificate->fingerprint();
     p.candidates.push_back(
         IceCandidateInfo{localAddress(), iceCandidatePriority(kIceTypePreferenceHost, 65535)});
+    if (tcpMux_ != nullptr) {
+      p.candidates.push_back(IceCandidateInfo{
+          tcpMux_->localAddress(),
+          iceCandidatePriority(kIceTypePreferenceHost, kTcpPassiveLocalPreference),
+          IceCandidateProtocol::Tcp});
+    }
     p.iceLite = lite_ != nullptr;
     p.setup = setup_;
     return p;
@@ -157,8 +185,7 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
       lite_->setRemoteCredentials(remote.ice.ufrag, remote.ice.pwd);
     } else {
       agent_->setRemoteCredentials(remote.ice.ufrag, remote.ice.pwd);
-      for (const auto& c : remote.candidates) agent_->addRemoteCandidate(c.address, c.priority);
-      agent_->setRemoteEndOfCandidates();
+      connectTcpOrAddCandidates(remote.candidates);
     }
     connectDeadline_ = clock_.steadyNow() + options_.connectTimeout;
     setState(TransportState::Connecting);
@@ -166,43 +193,103 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     rearm();
   }
 
+  // Client role. UDP candidates are checked from our socket. Only when the peer offers no UDP
+  // candidate (ICE-TCP as the fallback) do we open one active connection to its first passive
+  // TCP candidate; the agent pairs by address family alone, so mixing both kinds would pair our
+  // UDP socket with TCP addresses.
+  void connectTcpOrAddCandidates(const std::vector<IceCandidateInfo>& candidates) {
+    const auto tcp = std::find_if(candidates.begin(), candidates.end(), [](const auto& c) {
+      return c.protocol == IceCandidateProtocol::Tcp;
+    });
+    const bool anyUdp = std::any_of(candidates.begin(), candidates.end(), [](const auto& c) {
+      return c.protocol == IceCandidateProtocol::Udp;
+    });
+    if (anyUdp || tcp == candidates.end()) {
+      agent_->addLocalCandidate(socket_->localAddress(), kSocketHandle);
+      for (const auto& c : candidates) {
+        if (c.protocol == IceCandidateProtocol::Udp) {
+          agent_->addRemoteCandidate(c.address, c.priority);
+        }
+      }
+      agent_->setRemoteEndOfCandidates();
+      return;
+    }
+    tcpRemote_ = *tcp;
+    tcp_ = TcpConnection::connect(io_, tcp->address, options_.bindAddress, *this);
+    if (!tcp_) failLater("ICE-TCP: bad bind address");
+  }
+
+  void onTcpConnected(TcpConnection& connection) override {
+    if (finished()) return;
+    agent_->addLocalCandidate(connection.localAddress(), kTcpSocketHandle,
+                              kTcpActiveLocalPreference);
+    agent_->addRemoteCandidate(tcpRemote_.address, tcpRemote_.priority);
+    agent_->setRemoteEndOfCandidates();
+    rearm();
+  }
+  void onTcpFrame(TcpConnection& connection, std::span<std::uint8_t> frame) override {
+    handleDatagram(frame, connection.remoteAddress(), kTcpSocketHandle);
+  }
+  void onTcpClosed(TcpConnection& /*connection*/, TcpCloseReason reason) override {
+    // The only path is gone; DTLS close_notify, if it came, has already been handled.
+    if (reason == TcpCloseReason::PeerClosed && closePhase_ == ClosePhase::Done) return;
+    if (closePhase_ != ClosePhase::None) {
+      post([this] { finishClose(); });
+      return;
+    }
+    failLater(reason == TcpCloseReason::ConnectFailed ? "ICE-TCP connect failed"
+                                                      : "ICE-TCP connection closed");
+  }
+
   // ---- datagrams ---------------------------------------------------------------------------
 
   void onUdpPacket(UdpSocket& /*socket*/, std::span<std::uint8_t> data,
                    const StunAddress& from) override {
-    handleDatagram(data, from);
+    handleDatagram(data, from, kSocketHandle);
   }
   void onMuxPacket(std::span<std::uint8_t> data, const StunAddress& from) override {
-    handleDatagram(data, from);
+    handleDatagram(data, from, kSocketHandle);
+  }
+  void onTcpMuxPacket(std::span<std::uint8_t> data, const StunAddress& from) override {
+    handleDatagram(data, from, kTcpSocketHandle);
   }
 
-  void handleDatagram(std::span<std::uint8_t> data, const StunAddress& from) {
+  [[nodiscard]] bool onSelectedPath(const StunAddress& from, IceSocketHandle socket) const {
+    return selected_ && *selected_ == from && selectedSocket_ == socket;
+  }
+
+  void handleDatagram(std::span<std::uint8_t> data, const StunAddress& from,
+                      IceSocketHandle socket) {
     if (finished()) return;
     switch (classifyDatagram(data)) {
       case DatagramClass::Stun:
         ++stats_.stunReceived;
         if (lite_) {
           const auto before = lite_->stats().successResponses;
-          lite_->handlePacket(data, from, kSocketHandle);
+          lite_->handlePacket(data, from, socket);
           // Only a check ICE authenticated binds the 5-tuple on the shared socket.
-          if (lite_->stats().successResponses > before && mux_ != nullptr) {
-            mux_->bindTuple(from, *this);
+          if (lite_->stats().successResponses > before) {
+            if (socket == kTcpSocketHandle) {
+              if (tcpMux_ != nullptr) tcpMux_->bindConnection(from, *this);
+            } else if (mux_ != nullptr) {
+              mux_->bindTuple(from, *this);
+            }
           }
         } else {
-          agent_->handlePacket(data, from, kSocketHandle);
+          agent_->handlePacket(data, from, socket);
         }
         checkRestartDone();
         break;
       case DatagramClass::Dtls:
         ++stats_.dtlsReceived;
-        if (!dtls_ || !selected_ || *selected_ != from) {
+        if (!dtls_ || !onSelectedPath(from, socket)) {
           ++stats_.droppedNoPath;
           break;
         }
         dtls_->onIncomingData(data);
         break;
       case DatagramClass::RtpOrRtcp:
-        handleMedia(data, from);
+        handleMedia(data, from, socket);
         break;
       case DatagramClass::Unknown:
         ++stats_.droppedGarbage;
@@ -211,8 +298,9 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     rearm();
   }
 
-  void handleMedia(std::span<std::uint8_t> data, const StunAddress& from) {
-    if (!selected_ || *selected_ != from) {
+  void handleMedia(std::span<std::uint8_t> data, const StunAddress& from,
+                   IceSocketHandle socket) {
+    if (!onSelectedPath(from, socket)) {
       ++stats_.droppedNoPath;
       return;
     }
@@ -240,8 +328,14 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     }
   }
 
-  bool sendRaw(std::span<const std::uint8_t> data, const StunAddress& to) {
-    const bool ok = mux_ != nullptr ? mux_->send(data, to) : socket_->send(data, to);
+  bool sendRaw(std::span<const std::uint8_t> data, const StunAddress& to,
+               IceSocketHandle socket) {
+    bool ok = false;
+    if (socket == kTcpSocketHandle) {
+      ok = tcpMux_ != nullptr ? tcpMux_->send(data, to) : (tcp_ && tcp_->send(data));
+    } else {
+      ok = mux_ != nullptr ? mux_->send(data, to) : socket_->send(data, to);
+    }
     if (!ok) ++stats_.sendFailures;
     return ok;
   }
@@ -256,7 +350,7 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
       ++stats_.sendFailures;
       return false;
     }
-    if (!sendRaw(buffer.first(length), *selected_)) return false;
+    if (!sendRaw(buffer.first(length), *selected_, selectedSocket_)) return false;
     ++(rtcp ? stats_.rtcpSent : stats_.rtpSent);
     return true;
   }
@@ -264,12 +358,12 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
   // ---- ICE ---------------------------------------------------------------------------------
 
   void onIceSendStun(IceLiteServer& /*server*/, std::span<const std::uint8_t> bytes,
-                     const StunAddress& to, IceSocketHandle /*socket*/) override {
-    sendRaw(bytes, to);
+                     const StunAddress& to, IceSocketHandle socket) override {
+    sendRaw(bytes, to, socket);
   }
   void onIceSendStun(IceAgent& /*agent*/, std::span<const std::uint8_t> bytes,
-                     const StunAddress& to, IceSocketHandle /*socket*/) override {
-    sendRaw(bytes, to);
+                     const StunAddress& to, IceSocketHandle socket) override {
+    sendRaw(bytes, to, socket);
   }
   void onIceStateChanged(IceLiteServer& /*server*/, IceState state) override {
     HUDDLE_LOG_DEBUG(transport, "ice-lite state={}", toString(state));
@@ -283,18 +377,19 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
       selected_.reset();
       return;
     }
-    pathSelected(tuple->remote);
+    pathSelected(tuple->remote, tuple->local);
   }
   void onIceSelectedPairChanged(IceAgent& /*agent*/, const IceCandidatePair* pair) override {
     if (pair == nullptr) {
       selected_.reset();
       return;
     }
-    pathSelected(pair->remote.address);
+    pathSelected(pair->remote.address, pair->local.socket);
   }
 
-  void pathSelected(const StunAddress& remote) {
+  void pathSelected(const StunAddress& remote, IceSocketHandle socket) {
     selected_ = remote;
+    selectedSocket_ = socket;
     ++stats_.selectedPathChanges;
     listener_.onIceSelectedPathChanged(*owner_, remote);
     maybeStartDtls();
@@ -312,7 +407,7 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
       ++stats_.droppedNotReady;
       return;
     }
-    sendRaw(datagram, *selected_);
+    sendRaw(datagram, *selected_, selectedSocket_);
   }
 
   void onDtlsConnected(DtlsTransport& transport, DtlsRole role, DtlsSrtpProfile profile,
@@ -426,11 +521,12 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     if (lite_) {
       const std::string old = lite_->localCredentials().ufrag;
       IceCredentials creds = IceCredentials::generate();
-      while (!mux_->registerUfrag(creds.ufrag, *this)) creds = IceCredentials::generate();
+      while (!registerUfrag(creds.ufrag)) creds = IceCredentials::generate();
       nominationsAtRestart_ = lite_->stats().nominations;
       lite_->restartIce(creds);
       // Checks still made with the old ufrag arrive on a bound tuple and need no ufrag route.
       mux_->unregisterUfrag(old);
+      if (tcpMux_ != nullptr) tcpMux_->unregisterUfrag(old);
     } else {
       agent_->restartIce();
     }
@@ -496,7 +592,10 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
     if (lite_) lite_->close();
     if (agent_) agent_->close();
     if (mux_ != nullptr) mux_->unregisterEndpoint(*this);
+    if (tcpMux_ != nullptr) tcpMux_->unregisterEndpoint(*this);
     if (socket_) socket_->close();
+    // Flushes what is queued (the close_notify) before the connection goes.
+    if (tcp_) tcp_->close();
     timer_.cancel();
     armed_.reset();
   }
@@ -587,10 +686,13 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
   DtlsSetup setup_;
   SystemClock clock_;
   UdpMux* mux_ = nullptr;  // borrowed (server role)
+  TcpMux* tcpMux_ = nullptr;  // borrowed (server role, optional)
 
   // Declared in dependency order so that SCTP goes first on destruction, then SRTP, DTLS, ICE
   // and the socket.
   std::unique_ptr<UdpSocket> socket_;  // client role
+  std::shared_ptr<TcpConnection> tcp_;  // client role, ICE-TCP only
+  IceCandidateInfo tcpRemote_;
   std::unique_ptr<IceLiteServer> lite_;
   std::unique_ptr<IceAgent> agent_;
   std::unique_ptr<DtlsTransport> dtls_;
@@ -598,6 +700,7 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
   std::unique_ptr<SctpAssociation> sctp_;
 
   std::optional<StunAddress> selected_;
+  IceSocketHandle selectedSocket_ = kSocketHandle;
   bool restartPending_ = false;
   std::uint64_t nominationsAtRestart_ = 0;
   std::map<std::uint16_t, std::string> labels_;

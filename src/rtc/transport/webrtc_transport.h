@@ -33,6 +33,7 @@
 
 namespace huddle::rtc {
 
+class TcpMux;
 class UdpMux;
 
 enum class WebRtcTransportRole : std::uint8_t { Server, Client };
@@ -44,9 +45,14 @@ enum class DtlsSetup : std::uint8_t { Active, Passive };
 
 enum class WebRtcTransportError { InvalidOptions, Socket };
 
+// Tcp: an ICE-TCP candidate (RFC 6544, RFC 4571 framing). The ones we advertise are always
+// tcptype passive (the server listens); the client connects actively and signals none.
+enum class IceCandidateProtocol : std::uint8_t { Udp, Tcp };
+
 struct IceCandidateInfo {
   StunAddress address;
   std::uint32_t priority = 0;
+  IceCandidateProtocol protocol = IceCandidateProtocol::Udp;
 };
 
 // What one side tells the other (in SDP, in the real system).
@@ -88,6 +94,9 @@ class WebRtcTransport final {
     // Server role: required, the shared socket; borrowed, must outlive the transport. Client
     // role: ignored.
     UdpMux* mux = nullptr;
+    // Server role, optional: the shared ICE-TCP listener, advertised as a passive TCP candidate
+    // beside the UDP one. Borrowed, must outlive the transport.
+    TcpMux* tcpMux = nullptr;
     // Client role: the local address its own socket binds (port 0: ephemeral).
     std::string bindAddress = "127.0.0.1";
     std::uint16_t bindPort = 0;
