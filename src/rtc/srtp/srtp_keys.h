@@ -11,6 +11,9 @@
 
 namespace huddle::rtc {
 
+// Why an SRTP session could not be made (shared by our SrtpSession and the libsrtp reference).
+enum class SrtpErrorCode { LibraryInit, InvalidKey, SessionCreate };
+
 // Values are the DTLS-SRTP protection profile ids (RFC 5764 section 4.1.2, RFC 7714 section 14.2),
 // so a profile negotiated in the use_srtp extension converts without a table.
 enum class SrtpProfile : std::uint16_t {

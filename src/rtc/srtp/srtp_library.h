@@ -1,16 +1,15 @@
 #pragma once
-// libsrtp2 initialisation, shared by every SrtpSession. Thread-safe: handles may be taken and
+// libsrtp2 initialisation, shared by every LibsrtpSession. Thread-safe: handles may be taken and
 // dropped on any thread; the library is initialised by the first handle and shut down after
 // the last one goes away.
 
 #include "common/result.h"
+#include "rtc/srtp/srtp_keys.h"
 
 #include <string>
 #include <string_view>
 
 namespace huddle::rtc {
-
-enum class SrtpErrorCode { LibraryInit, InvalidKey, SessionCreate };
 
 class SrtpLibrary final {
  public:

@@ -10,7 +10,8 @@
 
 namespace huddle::rtc {
 
-// The inbound and outbound SRTP sessions of one transport.
+// The inbound and outbound SRTP sessions of one transport (our OpenSSL SrtpSession; libsrtp2 is
+// only the tests' reference).
 class SrtpBridge final {
  public:
   struct Counters {
@@ -18,7 +19,7 @@ class SrtpBridge final {
     std::uint64_t unprotectFailures = 0;
   };
 
-  // Null when the key or salt lengths do not fit the profile or libsrtp refuses them.
+  // Null when the key or salt lengths do not fit the profile or the session refuses them.
   [[nodiscard]] static std::unique_ptr<SrtpBridge> create(SrtpProfile profile,
                                                           std::span<const std::uint8_t> localKey,
                                                           std::span<const std::uint8_t> localSalt,

@@ -1,9 +1,11 @@
 // Known-answer tests. The RFCs give vectors for the pieces (RFC 3711 B.2/B.3: AES-CM keystream
 // and key derivation; RFC 7714 16.1.1: one AEAD_AES_128_GCM packet from session keys), not for a
-// whole packet from a master key, and libsrtp only takes master keys. So a small reference
-// built on OpenSSL is first pinned to those vectors, then libsrtp's output is compared with it
-// byte for byte.
+// whole packet from a master key, and both sessions only take master keys. So a small reference
+// built on OpenSSL one-shot calls is first pinned to those vectors, then the output of our
+// SrtpSession and of libsrtp (LibsrtpSession) is compared with it byte for byte.
 
+#include "rtc/srtp/libsrtp_session.h"
+#include "rtc/srtp/srtp_crypto.h"
 #include "rtc/srtp/srtp_session.h"
 
 #include "srtp_test_util.h"
@@ -16,6 +18,8 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 namespace huddle::rtc {
@@ -207,6 +211,30 @@ TEST(SrtpReference, KeyDerivationMatchesRfc3711AppendixB3) {
             "cebe321f6ff7716b6fd4ab49af256a156d38baa4");
 }
 
+TEST(SrtpKeyDerivation, OursMatchesRfc3711AppendixB3) {
+  const auto derive = [](std::uint8_t label, std::size_t length) {
+    Bytes out(length);
+    EXPECT_TRUE(srtp_detail::deriveSrtpKey(kRfc3711MasterKey, kRfc3711MasterSalt, label, out));
+    return hex(out);
+  };
+  EXPECT_EQ(derive(0x00, 16), "c61e7a93744f39ee10734afe3ff7a087");
+  EXPECT_EQ(derive(0x02, 14), "30cbbc08863d8c85d49db34a9ae1");
+  EXPECT_EQ(derive(0x01, 20), "cebe321f6ff7716b6fd4ab49af256a156d38baa4");
+  Bytes tooShortKey(15);
+  EXPECT_FALSE(srtp_detail::deriveSrtpKey(Bytes(15), kRfc3711MasterSalt, 0, tooShortKey));
+}
+
+TEST(SrtpCrypto, HmacSha1MatchesOneShotHmac) {
+  // RFC 2202 test case 2: key "Jefe", "what do ya want for nothing?".
+  const std::string key = "Jefe";
+  const std::string data = "what do ya want for nothing?";
+  const srtp_detail::HmacSha1 mac(
+      std::span(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
+  const auto digest = mac.sign(std::span(bytes, 10), std::span(bytes + 10, data.size() - 10));
+  EXPECT_EQ(toHex(digest.data(), digest.size()), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+}
+
 TEST(SrtpReference, AesCmKeystreamMatchesRfc3711AppendixB2) {
   // Session key 2B7E..., salt F0F1...FD, SSRC/ROC/SEQ zero: the first keystream blocks.
   std::array<std::uint8_t, 16> iv{};
@@ -230,11 +258,24 @@ TEST(SrtpReference, GcmMatchesRfc7714Section16_1_1) {
             hex(expected));
 }
 
-Bytes protectWithLibsrtp(SrtpProfile profile, const Bytes& key, const Bytes& salt,
-                         const Bytes& rtp) {
+// Every known-answer check runs against our session and against libsrtp.
+template <typename Session>
+class SrtpKnownAnswer : public ::testing::Test {};
+using SessionTypes = ::testing::Types<SrtpSession, LibsrtpSession>;
+class SessionNames {
+ public:
+  template <typename T>
+  static std::string GetName(int /*index*/) {
+    return std::is_same_v<T, SrtpSession> ? "Ours" : "Libsrtp";
+  }
+};
+TYPED_TEST_SUITE(SrtpKnownAnswer, SessionTypes, SessionNames);
+
+template <typename Session>
+Bytes protectWith(SrtpProfile profile, const Bytes& key, const Bytes& salt, const Bytes& rtp) {
   const auto master = SrtpMasterKey::fromParts(profile, key, salt);
   EXPECT_TRUE(master.has_value());
-  auto session = SrtpSession::create(SrtpDirection::Outbound, *master);
+  auto session = Session::create(SrtpDirection::Outbound, *master);
   EXPECT_TRUE(session.ok());
   test::PacketBuffer buffer{};
   std::copy(rtp.begin(), rtp.end(), buffer.begin());
@@ -243,32 +284,33 @@ Bytes protectWithLibsrtp(SrtpProfile profile, const Bytes& key, const Bytes& sal
   return Bytes(buffer.begin(), buffer.begin() + static_cast<long>(length));
 }
 
-TEST(SrtpKnownAnswer, AesCm80PacketMatchesReference) {
-  const Bytes wire = protectWithLibsrtp(SrtpProfile::Aes128CmHmacSha1_80, kRfc3711MasterKey,
+TYPED_TEST(SrtpKnownAnswer, AesCm80PacketMatchesReference) {
+  const Bytes wire = protectWith<TypeParam>(SrtpProfile::Aes128CmHmacSha1_80, kRfc3711MasterKey,
                                         kRfc3711MasterSalt, kRfc7714Rtp);
   EXPECT_EQ(hex(wire), hex(referenceSrtpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt,
                                               kRfc7714Rtp, 0, 10)));
 }
 
-TEST(SrtpKnownAnswer, AesCm32PacketMatchesReference) {
-  const Bytes wire = protectWithLibsrtp(SrtpProfile::Aes128CmHmacSha1_32, kRfc3711MasterKey,
+TYPED_TEST(SrtpKnownAnswer, AesCm32PacketMatchesReference) {
+  const Bytes wire = protectWith<TypeParam>(SrtpProfile::Aes128CmHmacSha1_32, kRfc3711MasterKey,
                                         kRfc3711MasterSalt, kRfc7714Rtp);
   EXPECT_EQ(hex(wire), hex(referenceSrtpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt,
                                               kRfc7714Rtp, 0, 4)));
 }
 
-TEST(SrtpKnownAnswer, GcmPacketMatchesReference) {
+TYPED_TEST(SrtpKnownAnswer, GcmPacketMatchesReference) {
   const Bytes salt12(kRfc3711MasterSalt.begin(), kRfc3711MasterSalt.begin() + 12);
   const Bytes wire =
-      protectWithLibsrtp(SrtpProfile::AeadAes128Gcm, kRfc3711MasterKey, salt12, kRfc7714Rtp);
+      protectWith<TypeParam>(SrtpProfile::AeadAes128Gcm, kRfc3711MasterKey, salt12, kRfc7714Rtp);
   EXPECT_EQ(hex(wire), hex(referenceSrtpGcm(kRfc3711MasterKey, salt12, kRfc7714Rtp, 0)));
 }
 
-Bytes protectRtcpWithLibsrtp(SrtpProfile profile, const Bytes& key, const Bytes& salt,
-                             const Bytes& rtcp) {
+template <typename Session>
+Bytes protectRtcpWith(SrtpProfile profile, const Bytes& key, const Bytes& salt,
+                      const Bytes& rtcp) {
   const auto master = SrtpMasterKey::fromParts(profile, key, salt);
   EXPECT_TRUE(master.has_value());
-  auto session = SrtpSession::create(SrtpDirection::Outbound, *master);
+  auto session = Session::create(SrtpDirection::Outbound, *master);
   EXPECT_TRUE(session.ok());
   test::PacketBuffer buffer{};
   std::copy(rtcp.begin(), rtcp.end(), buffer.begin());
@@ -286,28 +328,28 @@ const Bytes kReceiverReport = fromHex(
 // libsrtp numbers SRTCP packets from 1 (index 0 is never sent).
 constexpr std::uint32_t kFirstSrtcpIndex = 1;
 
-TEST(SrtpKnownAnswer, AesCm80RtcpMatchesReference) {
-  const Bytes wire = protectRtcpWithLibsrtp(SrtpProfile::Aes128CmHmacSha1_80, kRfc3711MasterKey,
+TYPED_TEST(SrtpKnownAnswer, AesCm80RtcpMatchesReference) {
+  const Bytes wire = protectRtcpWith<TypeParam>(SrtpProfile::Aes128CmHmacSha1_80, kRfc3711MasterKey,
                                             kRfc3711MasterSalt, kReceiverReport);
   EXPECT_EQ(hex(wire), hex(referenceSrtcpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt,
                                                kReceiverReport, kFirstSrtcpIndex)));
 }
 
-TEST(SrtpKnownAnswer, GcmRtcpMatchesReference) {
+TYPED_TEST(SrtpKnownAnswer, GcmRtcpMatchesReference) {
   const Bytes salt12(kRfc3711MasterSalt.begin(), kRfc3711MasterSalt.begin() + 12);
-  const Bytes wire = protectRtcpWithLibsrtp(SrtpProfile::AeadAes128Gcm, kRfc3711MasterKey, salt12,
+  const Bytes wire = protectRtcpWith<TypeParam>(SrtpProfile::AeadAes128Gcm, kRfc3711MasterKey, salt12,
                                             kReceiverReport);
   EXPECT_EQ(hex(wire), hex(referenceSrtcpGcm(kRfc3711MasterKey, salt12, kReceiverReport,
                                              kFirstSrtcpIndex)));
 }
 
-TEST(SrtpKnownAnswer, ReferencePacketUnprotectsInLibsrtp) {
-  // The other direction: a packet built only by the reference is accepted by libsrtp.
+TYPED_TEST(SrtpKnownAnswer, ReferencePacketUnprotects) {
+  // The other direction: a packet built only by the reference is accepted.
   const Bytes wire = referenceSrtpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt, kRfc7714Rtp, 0, 10);
   const auto master = SrtpMasterKey::fromParts(SrtpProfile::Aes128CmHmacSha1_80,
                                                kRfc3711MasterKey, kRfc3711MasterSalt);
   ASSERT_TRUE(master.has_value());
-  auto session = SrtpSession::create(SrtpDirection::Inbound, *master);
+  auto session = TypeParam::create(SrtpDirection::Inbound, *master);
   ASSERT_TRUE(session.ok());
   test::PacketBuffer buffer{};
   std::copy(wire.begin(), wire.end(), buffer.begin());

@@ -285,7 +285,7 @@ TEST(SrtpSession, DirectionIsEnforced) {
   EXPECT_EQ(out.counters().otherFailures, 1u);
 }
 
-TEST(SrtpSession, RejectsReplayWindowOutsideLibsrtpRange) {
+TEST(SrtpSession, RejectsReplayWindowOutsideRange) {
   SrtpSessionOptions options;
   options.replayWindow = 16;
   const auto session =
@@ -294,54 +294,15 @@ TEST(SrtpSession, RejectsReplayWindowOutsideLibsrtpRange) {
   EXPECT_EQ(session.code(), SrtpErrorCode::SessionCreate);
 }
 
-TEST(SrtpSession, MovedSessionKeepsWorkingAndLibraryStaysUp) {
-  const int before = SrtpLibrary::users();
-  {
-    auto [out, in] = makePair(SrtpProfile::Aes128CmHmacSha1_80);
-    EXPECT_EQ(SrtpLibrary::users(), before + 2);
-    SrtpSession moved = std::move(out);
-    PacketBuffer buffer{};
-    std::size_t length = writeRtp(buffer, kSsrc, 1, 100);
-    ASSERT_TRUE(moved.protectRtp(buffer, length));
-    ASSERT_TRUE(in.unprotectRtp(buffer, length));
-    EXPECT_EQ(SrtpLibrary::users(), before + 2);
-  }
-  EXPECT_EQ(SrtpLibrary::users(), before);
-}
-
-TEST(SrtpLibrary, NamesStatusesAndVersion) {
-  EXPECT_EQ(SrtpLibrary::statusName(0), "ok");
-  EXPECT_EQ(SrtpLibrary::statusName(7), "auth_fail");
-  EXPECT_EQ(SrtpLibrary::statusName(9), "replay_fail");
-  EXPECT_EQ(SrtpLibrary::statusName(1000), "unknown");
-  EXPECT_NE(SrtpLibrary::version().find("2."), std::string_view::npos);
-}
-
-TEST(SrtpLibrary, ReportsItsCryptoBackend) {
-  const int before = SrtpLibrary::users();
-  const auto backend = SrtpLibrary::cryptoBackend();
-  EXPECT_TRUE(backend == "openssl" || backend == "nss" || backend == "mbedtls" ||
-              backend == "builtin")
-      << backend;
-  EXPECT_EQ(SrtpLibrary::users(), before);  // the probe released what it took
-}
-
-TEST(SrtpLibrary, HandlesAreCountedAndReinitialiseAfterShutdown) {
-  const int before = SrtpLibrary::users();
-  {
-    auto a = SrtpLibrary::acquire();
-    ASSERT_TRUE(a.ok());
-    auto b = SrtpLibrary::acquire();
-    ASSERT_TRUE(b.ok());
-    EXPECT_EQ(SrtpLibrary::users(), before + 2);
-  }
-  EXPECT_EQ(SrtpLibrary::users(), before);
-  // A session made after a full shutdown still works.
-  auto [out, in] = makePair(SrtpProfile::AeadAes128Gcm);
+TEST(SrtpSession, MovedSessionKeepsWorking) {
+  auto [out, in] = makePair(SrtpProfile::Aes128CmHmacSha1_80);
+  SrtpSession moved = std::move(out);
   PacketBuffer buffer{};
   std::size_t length = writeRtp(buffer, kSsrc, 1, 100);
-  ASSERT_TRUE(out.protectRtp(buffer, length));
-  EXPECT_TRUE(in.unprotectRtp(buffer, length));
+  ASSERT_TRUE(moved.protectRtp(buffer, length));
+  SrtpSession movedIn(std::move(in));
+  ASSERT_TRUE(movedIn.unprotectRtp(buffer, length));
+  EXPECT_EQ(movedIn.streamCount(), 1u);
 }
 
 }  // namespace
