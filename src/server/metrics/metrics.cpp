@@ -179,7 +179,10 @@ void Registry::callbackGauge(const std::string& name, const std::string& help,
 std::string Registry::render() const {
   std::string out;
   const std::lock_guard lock(mutex_);
-  for (const auto& [name, entry] : entries_) {
+  for (const auto& item : entries_) {
+    // Named references, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    const std::string& name = item.first;
+    const Entry* entry = item.second.get();
     const bool isCounter = std::holds_alternative<std::unique_ptr<Counter>>(entry->metric) ||
                            std::holds_alternative<std::unique_ptr<CounterFamily>>(entry->metric);
     out += "# HELP ";
