@@ -341,7 +341,11 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
   }
 
   bool sendMedia(std::span<std::uint8_t> buffer, std::size_t length, bool rtcp) {
-    if (state_ != TransportState::Connected || !srtp_ || !selected_ || length > buffer.size()) {
+    // Media may flow once DTLS has produced the SRTP keys, before SCTP is up (state still
+    // Connecting): browsers send media right away and their SCTP INIT comes later, so waiting
+    // for Connected would drop the first packets of every stream, the first keyframe included.
+    const bool keyed = state_ == TransportState::Connected || state_ == TransportState::Connecting;
+    if (!keyed || !srtp_ || !selected_ || length > buffer.size()) {
       ++stats_.droppedNotReady;
       return false;
     }

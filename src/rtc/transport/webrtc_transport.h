@@ -142,7 +142,8 @@ class WebRtcTransport final {
 
   // Protect in place and send on the selected path. `buffer` is the writable area, the packet
   // its first `length` octets; it needs the SRTP tag's room after the packet (16 octets is
-  // enough for both profiles). False: not connected, protect failed, or the socket refused.
+  // enough for both profiles). Allowed from the moment DTLS produced the SRTP keys, even while
+  // SCTP is still connecting. False: no keys yet, closed, protect failed, or the socket refused.
   bool sendRtp(std::span<std::uint8_t> buffer, std::size_t length);
   bool sendRtcp(std::span<std::uint8_t> buffer, std::size_t length);
 
