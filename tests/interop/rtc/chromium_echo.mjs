@@ -42,7 +42,9 @@ function withTimeout(promise, ms, what) {
 // The endpoint speaks one JSON object per line; requests are answered in order.
 class Endpoint {
   constructor(binary) {
-    this.proc = spawn(binary, ['--lifetime-ms', String(kOverallMs + 10_000)], {
+    const args = ['--lifetime-ms', String(kOverallMs + 10_000)];
+    if (process.env.RTC_ECHO_LOG_LEVEL) args.push('--log-level', process.env.RTC_ECHO_LOG_LEVEL);
+    this.proc = spawn(binary, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.waiters = [];

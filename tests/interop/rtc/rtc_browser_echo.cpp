@@ -9,7 +9,8 @@
 //   in  {"type":"offer","sdp":"..."}  -> out {"type":"answer","sdp":"..."} or {"type":"error"}
 //   in  {"type":"stats"}              -> out {"type":"stats", counters...}
 //   in  {"type":"quit"} or EOF        -> orderly close, exit 0
-// A lifetime bound (--lifetime-ms) makes the process exit by itself if the driver vanishes.
+// A lifetime bound (--lifetime-ms) makes the process exit by itself if the driver vanishes;
+// --log-level debug shows the transport's ICE and DTLS steps.
 
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -159,6 +160,10 @@ class EchoEndpoint final : public WebRtcTransport::Listener {
         c.foundation = std::to_string(i + 1);
         c.component = 1;
         c.transport = CandidateTransport::Udp;
+        if (local.candidates[i].protocol == IceCandidateProtocol::Tcp) {
+          c.transport = CandidateTransport::Tcp;
+          c.tcpType = TcpType::Passive;
+        }
         c.priority = local.candidates[i].priority;
         c.address = ipText(local.candidates[i].address);
         c.port = local.candidates[i].address.port;
@@ -478,14 +483,17 @@ class StdinReader {
 
 int run(int argc, char** argv) {
   std::chrono::milliseconds lifetime{110'000};
+  std::string_view logLevel = "info";
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string_view(argv[i]) == "--lifetime-ms") {
       lifetime = std::chrono::milliseconds(std::strtoll(argv[i + 1], nullptr, 10));
+    } else if (std::string_view(argv[i]) == "--log-level") {
+      logLevel = argv[i + 1];
     }
   }
   // stdout is the signaling channel; every log line goes to stderr.
   spdlog::set_default_logger(spdlog::stderr_logger_mt("stderr"));
-  log::setLevel(log::Level::Info);
+  if (!log::setLevel(logLevel)) log::setLevel(log::Level::Info);
 
   asio::io_context io;
   auto mux = UdpMux::create(io, "127.0.0.1", 0);
