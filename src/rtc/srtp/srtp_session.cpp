@@ -372,7 +372,9 @@ bool SrtpSession::unprotectRtcp(std::span<std::uint8_t> buffer, std::size_t& len
   std::copy_n(p + trailerAt, kSrtcpTrailerLength, trailer.begin());
   const std::uint32_t word = readU32(trailer.data());
   const std::uint32_t index = word & kMaxSrtcpIndex;
-  const bool encrypted = (word & kEncryptedFlag) != 0;
+  // Every profile we negotiate encrypts SRTCP; a packet with E = 0 claims otherwise and is
+  // refused unchecked, as libsrtp refuses it.
+  if ((word & kEncryptedFlag) == 0) return fail(Failure::Other, kOp);
   const std::uint32_t ssrc = readU32(p + 4);
 
   Stream* stream = s.find(ssrc);
@@ -383,22 +385,18 @@ bool SrtpSession::unprotectRtcp(std::span<std::uint8_t> buffer, std::size_t& len
 
   if (s.gcm) {
     const auto tag = buffer.subspan(tagAt).first<kGcmTag>();
-    const auto iv = s.rtcp.gcmIv(p + 4, index);
-    // E=0: nothing encrypted, the whole packet is authenticated as AAD (RFC 7714 9.2).
-    const bool ok =
-        encrypted
-            ? s.rtcp.cipher->open(iv, buffer.first(kRtcpHeaderLength), trailer,
-                                  buffer.subspan(kRtcpHeaderLength, body - kRtcpHeaderLength), tag)
-            : s.rtcp.cipher->open(iv, buffer.first(body), trailer, {}, tag);
-    if (!ok) return fail(Failure::Auth, kOp);
+    if (!s.rtcp.cipher->open(s.rtcp.gcmIv(p + 4, index), buffer.first(kRtcpHeaderLength),
+                             trailer, buffer.subspan(kRtcpHeaderLength, body - kRtcpHeaderLength),
+                             tag)) {
+      return fail(Failure::Auth, kOp);
+    }
   } else {
     const auto tag = s.rtcp.auth->sign(buffer.first(tagAt));
     if (CRYPTO_memcmp(tag.data(), p + tagAt, s.rtcpTagLength) != 0) {
       return fail(Failure::Auth, kOp);
     }
-    // E=0: sent authenticated only.
-    if (encrypted && !s.rtcp.cipher->ctr(s.rtcp.ctrIv(p + 4, index),
-                                         buffer.subspan(kRtcpHeaderLength, body - kRtcpHeaderLength))) {
+    if (!s.rtcp.cipher->ctr(s.rtcp.ctrIv(p + 4, index),
+                            buffer.subspan(kRtcpHeaderLength, body - kRtcpHeaderLength))) {
       return fail(Failure::Other, kOp);
     }
   }

@@ -126,8 +126,9 @@ Bytes referenceSrtpGcm(const Bytes& masterKey, const Bytes& masterSalt, const By
 
 // RFC 3711 section 3.4: SRTCP with AES-CM. Keys use labels 3/4/5; everything after the first
 // 8 octets is encrypted; E|index follows, and the tag covers the packet and E|index.
+// encrypted = false: the E bit clear and the body left in clear, only authenticated.
 Bytes referenceSrtcpAesCm(const Bytes& masterKey, const Bytes& masterSalt, const Bytes& rtcp,
-                          std::uint32_t srtcpIndex) {
+                          std::uint32_t srtcpIndex, bool encrypted = true) {
   const Bytes sessionKey = deriveSessionKey(masterKey, masterSalt, 0x03, 16);
   const Bytes authKey = deriveSessionKey(masterKey, masterSalt, 0x04, 20);
   const Bytes sessionSalt = deriveSessionKey(masterKey, masterSalt, 0x05, 14);
@@ -139,9 +140,10 @@ Bytes referenceSrtcpAesCm(const Bytes& masterKey, const Bytes& masterSalt, const
     iv[10 + i] ^= static_cast<std::uint8_t>(srtcpIndex >> (24 - 8 * i));
   }
   Bytes out(rtcp.begin(), rtcp.begin() + 8);
-  const Bytes encrypted = aesCtr(sessionKey, iv, Bytes(rtcp.begin() + 8, rtcp.end()));
-  out.insert(out.end(), encrypted.begin(), encrypted.end());
-  const std::uint32_t eIndex = 0x80000000u | srtcpIndex;
+  const Bytes body(rtcp.begin() + 8, rtcp.end());
+  const Bytes sealed = encrypted ? aesCtr(sessionKey, iv, body) : body;
+  out.insert(out.end(), sealed.begin(), sealed.end());
+  const std::uint32_t eIndex = (encrypted ? 0x80000000u : 0u) | srtcpIndex;
   for (int shift = 24; shift >= 0; shift -= 8) {
     out.push_back(static_cast<std::uint8_t>(eIndex >> shift));
   }
@@ -356,6 +358,30 @@ TYPED_TEST(SrtpKnownAnswer, ReferencePacketUnprotects) {
   std::size_t length = wire.size();
   ASSERT_TRUE(session->unprotectRtp(buffer, length));
   EXPECT_EQ(toHex(buffer.data(), length), hex(kRfc7714Rtp));
+}
+
+TYPED_TEST(SrtpKnownAnswer, UnencryptedSrtcpIsRefused) {
+  // E = 0 (RFC 3711 3.4) with a valid tag: every profile we negotiate encrypts SRTCP, so both
+  // implementations refuse a packet that claims it was sent in clear.
+  const auto master = SrtpMasterKey::fromParts(SrtpProfile::Aes128CmHmacSha1_80,
+                                               kRfc3711MasterKey, kRfc3711MasterSalt);
+  ASSERT_TRUE(master.has_value());
+  auto session = TypeParam::create(SrtpDirection::Inbound, *master);
+  ASSERT_TRUE(session.ok());
+  const Bytes wire =
+      referenceSrtcpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt, kReceiverReport, 5, false);
+  test::PacketBuffer buffer{};
+  std::copy(wire.begin(), wire.end(), buffer.begin());
+  std::size_t length = wire.size();
+  EXPECT_FALSE(session->unprotectRtcp(buffer, length));
+  EXPECT_EQ(session->counters().otherFailures, 1u);
+  // The same packet with E = 1 and an encrypted body is accepted: the reference is right.
+  const Bytes sealed =
+      referenceSrtcpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt, kReceiverReport, 5, true);
+  std::copy(sealed.begin(), sealed.end(), buffer.begin());
+  length = sealed.size();
+  ASSERT_TRUE(session->unprotectRtcp(buffer, length));
+  EXPECT_EQ(toHex(buffer.data(), length), hex(kReceiverReport));
 }
 
 }  // namespace

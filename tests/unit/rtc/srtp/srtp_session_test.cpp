@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <vector>
 
@@ -292,6 +293,58 @@ TEST(SrtpSession, RejectsReplayWindowOutsideRange) {
       SrtpSession::create(SrtpDirection::Inbound, makeKey(SrtpProfile::AeadAes128Gcm, 1), options);
   ASSERT_FALSE(session.ok());
   EXPECT_EQ(session.code(), SrtpErrorCode::SessionCreate);
+}
+
+TEST(SrtpSession, StreamLimitBoundsPerSsrcState) {
+  SrtpSessionOptions limited;
+  limited.maxStreams = 2;
+  const auto key = makeKey(SrtpProfile::Aes128CmHmacSha1_80, 0x21);
+  auto out = SrtpSession::create(SrtpDirection::Outbound, key);  // default limit
+  auto limitedOut = SrtpSession::create(SrtpDirection::Outbound, key, limited);
+  auto in = SrtpSession::create(SrtpDirection::Inbound, key, limited);
+  ASSERT_TRUE(out.ok() && limitedOut.ok() && in.ok());
+  for (const std::uint32_t ssrc : {1u, 2u, 3u}) {
+    PacketBuffer buffer{};
+    std::size_t length = writeRtp(buffer, ssrc, 1, 50);
+    PacketBuffer copy = buffer;
+    std::size_t copyLength = length;
+    EXPECT_EQ(limitedOut->protectRtp(copy, copyLength), ssrc != 3u) << ssrc;
+    ASSERT_TRUE(out->protectRtp(buffer, length));
+    EXPECT_EQ(in->unprotectRtp(buffer, length), ssrc != 3u) << ssrc;
+  }
+  EXPECT_EQ(in->streamCount(), 2u);
+  EXPECT_EQ(in->counters().otherFailures, 1u);
+  EXPECT_EQ(limitedOut->counters().otherFailures, 1u);
+  SrtpSessionOptions none;
+  none.maxStreams = 0;
+  EXPECT_FALSE(SrtpSession::create(SrtpDirection::Inbound, key, none).ok());
+}
+
+TEST(SrtpSession, ForgedPacketsOfUnknownSsrcsMakeNoState) {
+  auto [out, in] = makePair(SrtpProfile::AeadAes128Gcm);
+  for (std::uint32_t ssrc = 100; ssrc < 200; ++ssrc) {
+    PacketBuffer buffer{};
+    std::size_t length = writeRtp(buffer, ssrc, 1, 64) + 16;  // garbage where the tag would be
+    EXPECT_FALSE(in.unprotectRtp(buffer, length));
+  }
+  EXPECT_EQ(in.counters().authFailures, 100u);
+  EXPECT_EQ(in.streamCount(), 0u);
+}
+
+TEST(SrtpSession, SequenceWrapKeepsWorkingAndLateOldRocPacketsAreAccepted) {
+  auto [out, in] = makePair(SrtpProfile::Aes128CmHmacSha1_80);
+  std::vector<PacketBuffer> wire(6);
+  std::vector<std::size_t> lengths(6);
+  const std::array<std::uint16_t, 6> seqs{65533, 65534, 65535, 0, 1, 2};
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    lengths[i] = writeRtp(wire[i], kSsrc, seqs[i], 80);
+    ASSERT_TRUE(out.protectRtp(wire[i], lengths[i]));
+  }
+  // 0 and 1 (ROC 1) arrive before 65535 (ROC 0).
+  for (const std::size_t i : {0u, 1u, 3u, 4u, 2u, 5u}) {
+    EXPECT_TRUE(in.unprotectRtp(wire[i], lengths[i])) << seqs[i];
+  }
+  EXPECT_EQ(in.counters().authFailures, 0u);
 }
 
 TEST(SrtpSession, MovedSessionKeepsWorking) {
