@@ -313,6 +313,19 @@ async function main() {
       throw new Error(`data channel echo mismatch: ${JSON.stringify(data)}`);
     }
     const final = await endpoint.request({ type: 'stats' });
+    // Everything the browser sent must have decrypted, parsed and gone back out: a failed echo
+    // means sends were refused while SCTP was still connecting, an SRTP drop means the two
+    // SRTP implementations disagree.
+    const problems = [];
+    for (const kind of ['audio', 'video']) {
+      if (final[kind].rtpEchoFailed !== 0) problems.push(`${kind} echo sends failed: ${final[kind].rtpEchoFailed}`);
+      if (final[kind].unknownPayloadType !== 0) problems.push(`${kind} unexpected payload types: ${final[kind].unknownPayloadType}`);
+    }
+    if (final.transport.droppedSrtp !== 0) problems.push(`SRTP unprotect failures: ${final.transport.droppedSrtp}`);
+    if (final.rtpUnparsed !== 0) problems.push(`unparsable RTP: ${final.rtpUnparsed}`);
+    if (final.rtcp.malformed !== 0) problems.push(`malformed RTCP: ${final.rtcp.malformed}`);
+    if (final.data.echoFailed !== 0) problems.push(`data echo sends failed: ${final.data.echoFailed}`);
+    if (problems.length > 0) throw new Error(`endpoint counters: ${problems.join('; ')}; ${JSON.stringify(final)}`);
     const b = media.info.browser;
     log(
       `PASS: endpoint rtp audio=${final.audio.rtpReceived} video=${final.video.rtpReceived}` +
@@ -339,4 +352,6 @@ async function main() {
   }
 }
 
-process.exitCode = await main();
+// Exit explicitly: a stray grandchild of a broken endpoint could hold its pipes open and keep
+// node waiting.
+process.exit(await main());
