@@ -160,18 +160,21 @@ std::string trim(std::string_view s) {
 }
 
 Result<NodeIp, ConfigError> parseNodeIp(std::string_view text, std::string_view name) {
+  std::vector<std::string> parts;
+  for (std::size_t from = 0;;) {
+    const auto comma = text.find(',', from);
+    parts.push_back(
+        trim(text.substr(from, comma == std::string_view::npos ? comma : comma - from)));
+    if (comma == std::string_view::npos) break;
+    from = comma + 1;
+  }
+  if (parts.size() > 2) {
+    return Fail{
+        ConfigError::InvalidValue,
+        std::string(name) + ": expected 'ip' or 'ipv4,ipv6', got '" + std::string(text) + "'"};
+  }
   NodeIp ip;
-  std::string_view rest = text;
-  int parts = 0;
-  while (!rest.empty() || parts == 0) {
-    const auto comma = rest.find(',');
-    const std::string part = trim(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    if (++parts > 2) {
-      return Fail{
-          ConfigError::InvalidValue,
-          std::string(name) + ": expected 'ip' or 'ipv4,ipv6', got '" + std::string(text) + "'"};
-    }
+  for (const auto& part : parts) {
     if (!isIpLiteral(part)) {
       return Fail{ConfigError::InvalidValue,
                   std::string(name) + ": '" + part + "' is not an IP address"};

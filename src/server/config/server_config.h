@@ -14,6 +14,17 @@
 // The YAML reader is strict like LiveKit's: a key it does not know is an error. Keys of
 // livekit.yaml that huddle-server accepts but does not implement (redis, turn, region,
 // prometheus_port, rtc.stun_servers...) load with a warning in ServerConfig::warnings.
+//
+// In main:
+//   auto config = loadServerConfig(argc, argv, ProcessEnvironment{});
+//   if (!config) {
+//     if (config.code() == ConfigError::HelpRequested) { std::cout << config.message(); return 0; }
+//     std::cerr << config.message() << '\n';
+//     return 2;
+//   }
+//   (void)log::setLevel(config->logLevel);  // names already validated
+//   for (const auto& w : config->warnings) HUDDLE_LOG_WARN(server, "{}", w);
+//   HUDDLE_LOG_INFO(server, "ready {}", describe(*config));
 
 #include <chrono>
 #include <cstddef>

@@ -372,6 +372,10 @@ TEST(ServerConfig, RangeErrorsNameTheirKey) {
               "not an IP");
   expectError(loadYaml("rtc:\n  node_ip: 192.0.2.1,192.0.2.2\n"), ConfigError::InvalidValue,
               "rtc.node_ip", "same family");
+  expectError(loadYaml("rtc:\n  node_ip: 192.0.2.1,\n"), ConfigError::InvalidValue, "rtc.node_ip",
+              "not an IP");
+  expectError(loadYaml("rtc:\n  node_ip: 192.0.2.1,::1,::2\n"), ConfigError::InvalidValue,
+              "rtc.node_ip", "ipv4,ipv6");
   expectError(loadYaml("room:\n  max_participants: 4294967296\n"), ConfigError::InvalidValue,
               "room.max_participants", "out of range");
 }
@@ -465,6 +469,27 @@ TEST(ServerConfig, BadYamlAndNonMappingDocumentsAreRefused) {
   auto empty = load({"--config-body", "", kKeysFlag});
   ASSERT_TRUE(empty.ok()) << empty.message();
   EXPECT_EQ(empty->port, 7880);
+}
+
+TEST(ServerConfig, OddYamlShapesGiveErrorsNotExceptions) {
+  // Each must come back as a Result, whatever yaml-cpp makes of it.
+  for (const char* doc :
+       {"? [a, b]\n: 1\n", "rtc: {? {a: 1} : 2}\n", "port: !!binary aGVsbG8=\n",
+        "rtc:\n  node_ip: [1.2.3.4]\n", "keys: {k: [s]}\n", "room: []\n", "logging: x\n",
+        "webhook:\n  urls: [[a]]\n", "port: ~\nrtc: ~\n", "\t\t", "{", "---\n...\n---\n",
+        "port: 1.5\n", "port: 0x1F90\n", "port: 9223372036854775808\n"}) {
+    Result<ServerConfig, ConfigError> r = Error{ConfigError::InvalidYaml, std::string()};
+    EXPECT_NO_THROW(r = loadYaml(doc)) << doc;
+    if (r.ok()) {
+      EXPECT_EQ(r->port, 7880) << doc;  // only the null document and "port: ~" may load
+    } else {
+      EXPECT_FALSE(r.message().empty()) << doc;
+    }
+  }
+  // Anchors and aliases are plain YAML and work.
+  auto aliased = loadYaml("port: &p 9000\nrtc:\n  udp_port: *p\n");
+  ASSERT_TRUE(aliased.ok()) << aliased.message();
+  EXPECT_EQ(aliased->rtc.udpPort, std::optional<std::uint16_t>(9000));
 }
 
 TEST(ServerConfig, HelpListsEveryFlag) {
