@@ -4,11 +4,14 @@
 #include <utility>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <openssl/ssl.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -33,7 +36,7 @@ std::string_view toString(WebhookError error) {
   switch (error) {
     case WebhookError::NoUrls: return "no webhook URLs";
     case WebhookError::InvalidUrl: return "invalid webhook URL";
-    case WebhookError::UnsupportedScheme: return "unsupported webhook URL scheme";
+    case WebhookError::TlsSetup: return "webhook TLS setup failed";
     case WebhookError::MissingCredentials: return "missing webhook API key or secret";
     case WebhookError::InvalidOption: return "invalid webhook option";
   }
@@ -51,25 +54,28 @@ struct PostOutcome {
   std::string error;
 };
 
-// One HTTP/1.1 POST on its own connection. Keeps itself alive through its handlers; calls
-// `done` exactly once, on the io_context's thread.
+// One HTTP/1.1 POST on its own connection, over TLS when the URL is https. Keeps itself alive
+// through its handlers; calls `done` exactly once, on the io_context's thread.
 class HttpPost final : public std::enable_shared_from_this<HttpPost> {
  public:
   using Done = std::function<void(PostOutcome)>;
 
+  // borrowed: tlsContext (null for http) outlives the request.
   HttpPost(asio::io_context& io, const WebhookUrl& url, http::request<http::string_body> request,
-           std::chrono::milliseconds timeout, Done done)
+           std::chrono::milliseconds timeout, asio::ssl::context* tlsContext, Done done)
       : url_(url),
         resolver_(io),
-        socket_(io),
+        plain_(io),
         deadline_(io),
         request_(std::move(request)),
         timeout_(timeout),
         done_(std::move(done)) {
+    if (url_.tls && tlsContext != nullptr) tls_.emplace(io, *tlsContext);
     parser_.body_limit(kMaxResponseBodyBytes);
   }
 
   void start() {
+    if (url_.tls && !tls_) return fail("tls", asio::error::operation_not_supported);
     deadline_.expires_after(timeout_);
     deadline_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->finished_) return;
@@ -77,7 +83,7 @@ class HttpPost final : public std::enable_shared_from_this<HttpPost> {
       // Cancelling makes the pending operation complete with operation_aborted.
       self->resolver_.cancel();
       boost::system::error_code ignored;
-      self->socket_.close(ignored);
+      self->socket().close(ignored);
     });
     resolver_.async_resolve(url_.host, std::to_string(url_.port),
                             [self = shared_from_this()](boost::system::error_code ec,
@@ -87,9 +93,20 @@ class HttpPost final : public std::enable_shared_from_this<HttpPost> {
   }
 
  private:
+  tcp::socket& socket() { return tls_ ? tls_->next_layer() : plain_; }
+
+  template <typename F>
+  void withStream(F&& f) {
+    if (tls_) {
+      f(*tls_);
+    } else {
+      f(plain_);
+    }
+  }
+
   void onResolved(boost::system::error_code ec, const tcp::resolver::results_type& results) {
     if (ec) return fail("resolve", ec);
-    asio::async_connect(socket_, results,
+    asio::async_connect(socket(), results,
                         [self = shared_from_this()](boost::system::error_code connectEc,
                                                     const tcp::endpoint&) {
                           self->onConnected(connectEc);
@@ -98,18 +115,42 @@ class HttpPost final : public std::enable_shared_from_this<HttpPost> {
 
   void onConnected(boost::system::error_code ec) {
     if (ec) return fail("connect", ec);
-    http::async_write(socket_, request_,
-                      [self = shared_from_this()](boost::system::error_code writeEc, std::size_t) {
-                        self->onWritten(writeEc);
-                      });
+    if (!tls_) return write();
+    // SNI for name-based virtual hosts; IP literals must not be sent as SNI (RFC 6066).
+    boost::system::error_code addressEc;
+    (void)asio::ip::make_address(url_.host, addressEc);
+    // SSL_set_tlsext_host_name() is a macro with a C cast; this is the call it expands to.
+    if (addressEc && SSL_ctrl(tls_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                              TLSEXT_NAMETYPE_host_name,
+                              const_cast<char*>(url_.host.c_str())) != 1) {
+      return fail("tls", asio::error::invalid_argument);
+    }
+    tls_->set_verify_mode(asio::ssl::verify_peer);
+    tls_->set_verify_callback(asio::ssl::host_name_verification(url_.host));
+    tls_->async_handshake(asio::ssl::stream_base::client,
+                          [self = shared_from_this()](boost::system::error_code handshakeEc) {
+                            if (handshakeEc) return self->fail("tls handshake", handshakeEc);
+                            self->write();
+                          });
+  }
+
+  void write() {
+    withStream([this](auto& stream) {
+      http::async_write(stream, request_,
+                        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                          self->onWritten(ec);
+                        });
+    });
   }
 
   void onWritten(boost::system::error_code ec) {
     if (ec) return fail("write", ec);
-    http::async_read(socket_, buffer_, parser_,
-                     [self = shared_from_this()](boost::system::error_code readEc, std::size_t) {
-                       self->onRead(readEc);
-                     });
+    withStream([this](auto& stream) {
+      http::async_read(stream, buffer_, parser_,
+                       [self = shared_from_this()](boost::system::error_code readEc, std::size_t) {
+                         self->onRead(readEc);
+                       });
+    });
   }
 
   void onRead(boost::system::error_code ec) {
@@ -130,15 +171,18 @@ class HttpPost final : public std::enable_shared_from_this<HttpPost> {
     if (finished_) return;
     finished_ = true;
     deadline_.cancel();
+    // No TLS close_notify: the request said Connection: close and the answer is in, so waiting
+    // on the peer's shutdown would only add a way to hang.
     boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
     done_(std::move(outcome));
   }
 
   const WebhookUrl url_;
   tcp::resolver resolver_;
-  tcp::socket socket_;
+  tcp::socket plain_;
+  std::optional<asio::ssl::stream<tcp::socket>> tls_;
   asio::steady_timer deadline_;
   http::request<http::string_body> request_;
   http::response_parser<http::string_body> parser_;
@@ -174,8 +218,13 @@ struct WebhookNotifier::Impl {
     asio::steady_timer retryTimer;
   };
 
-  Impl(Options o, const Clock& c, std::vector<WebhookUrl> urls)
-      : options(std::move(o)), clock(c), key(options.apiSecret), work(asio::make_work_guard(io)) {
+  Impl(Options o, const Clock& c, std::vector<WebhookUrl> urls,
+       std::optional<asio::ssl::context> tls)
+      : options(std::move(o)),
+        clock(c),
+        key(options.apiSecret),
+        tlsContext(std::move(tls)),
+        work(asio::make_work_guard(io)) {
     sinks.reserve(urls.size());
     for (std::size_t i = 0; i < urls.size(); ++i) {
       sinks.push_back(std::make_unique<Sink>(std::move(urls[i]), options.urls[i], io));
@@ -271,6 +320,7 @@ struct WebhookNotifier::Impl {
     ++sink.attempt;
     auto post = std::make_shared<HttpPost>(
         io, sink.url, std::move(request), options.requestTimeout,
+        tlsContext ? &*tlsContext : nullptr,
         [this, index, item](PostOutcome outcome) { onAttemptDone(index, item, outcome); });
     post->start();
   }
@@ -331,6 +381,7 @@ struct WebhookNotifier::Impl {
   const Options options;
   const Clock& clock;
   const auth::HmacSha256Key key;
+  std::optional<asio::ssl::context> tlsContext;  // only when some URL is https
 
   std::atomic<std::uint64_t> queued{0};
   std::atomic<std::uint64_t> delivered{0};
@@ -364,17 +415,32 @@ Result<std::unique_ptr<WebhookNotifier>, WebhookError> WebhookNotifier::create(
                  "positive, max backoff not below the initial one"};
   }
   std::vector<WebhookUrl> urls;
+  bool anyTls = false;
   for (const std::string& text : options.urls) {
     auto url = parseWebhookUrl(text);
     if (!url) return Error{WebhookError::InvalidUrl, "cannot parse webhook URL '" + text + "'"};
-    if (url->tls) {
-      return Error{WebhookError::UnsupportedScheme,
-                   "https webhook URLs are not supported yet: '" + text +
-                       "' (use http:// to a local TLS-terminating proxy)"};
-    }
+    anyTls = anyTls || url->tls;
     urls.push_back(std::move(*url));
   }
-  auto impl = std::make_unique<Impl>(std::move(options), clock, std::move(urls));
+  std::optional<asio::ssl::context> tls;
+  if (anyTls) {
+    tls.emplace(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+    boost::system::error_code ec;
+    if (options.caFile.empty()) {
+      tls->set_default_verify_paths(ec);
+    } else {
+      tls->load_verify_file(options.caFile, ec);
+    }
+    if (ec) {
+      return Error{WebhookError::TlsSetup,
+                   "cannot load trusted certificates" +
+                       (options.caFile.empty() ? std::string(" (system store)")
+                                               : " from '" + options.caFile + "'") +
+                       ": " + ec.message()};
+    }
+  }
+  auto impl = std::make_unique<Impl>(std::move(options), clock, std::move(urls), std::move(tls));
   Impl* raw = impl.get();
   raw->thread = std::thread([raw] { raw->run(); });
   return std::unique_ptr<WebhookNotifier>(new WebhookNotifier(std::move(impl)));

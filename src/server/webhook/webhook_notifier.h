@@ -22,7 +22,7 @@ namespace huddle::server {
 enum class WebhookError {
   NoUrls,              // nothing to deliver to: the server should not build a notifier at all
   InvalidUrl,          // not an absolute http(s) URL we can parse
-  UnsupportedScheme,   // https: not implemented yet (see docs), refused rather than sent in clear
+  TlsSetup,            // https URLs, but the trusted certificates (caFile or system) won't load
   MissingCredentials,  // empty API key or secret: receivers could not verify anything
   InvalidOption,       // zero queue limit or attempts, non-positive timeouts or backoff
 };
@@ -52,6 +52,9 @@ struct WebhookNotifierOptions {
   std::chrono::milliseconds requestTimeout{10000};
   // LiveKit sends "LiveKit"; receivers in the wild may log or filter on it.
   std::string userAgent = "LiveKit";
+  // https only: PEM file of CA certificates to trust instead of the system store (private CAs,
+  // tests). The peer's certificate must name the URL's host either way.
+  std::string caFile;
 };
 
 class WebhookNotifier final {

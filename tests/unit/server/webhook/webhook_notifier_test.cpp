@@ -316,6 +316,60 @@ TEST(WebhookNotifier, RequestTimeoutCountsAsAFailedAttempt) {
   EXPECT_EQ(notifier->stats().givenUp, 1u);
 }
 
+test::TlsFiles testTlsFiles() {
+  const std::string dir = HUDDLE_WEBHOOK_TEST_DATA;
+  return {dir + "/test_cert.pem", dir + "/test_key.pem"};
+}
+
+TEST(WebhookNotifier, PostsOverHttpsToATrustedCertificate) {
+  TestReceiver receiver(testTlsFiles());
+  auto options = optionsFor({receiver.url()});
+  options.caFile = testTlsFiles().certFile;  // self-signed for IP 127.0.0.1
+  auto notifier = makeNotifier(options);
+  ASSERT_TRUE(notifier);
+  notifier->notify(roomEvent(kEventRoomStarted, "secure"));
+  ASSERT_TRUE(notifier->flush(kWait));
+  ASSERT_TRUE(receiver.waitForRequests(1));
+  const auto request = receiver.requests().at(0);
+  EXPECT_EQ(roomName(request), "secure");
+  EXPECT_EQ(request.contentType, "application/webhook+json");
+  auth::KeyProvider keys;
+  ASSERT_TRUE(keys.add(kApiKey, kApiSecret, {}));
+  const auth::TokenVerifier verifier(keys, SystemClock::instance());
+  EXPECT_TRUE(auth::verifyWebhook(request.body, request.authorization, verifier));
+  EXPECT_EQ(notifier->stats().delivered, 1u);
+}
+
+TEST(WebhookNotifier, RefusesAnUntrustedCertificate) {
+  TestReceiver receiver(testTlsFiles());
+  auto options = optionsFor({receiver.url()});  // system store: the test CA is not in it
+  options.maxAttempts = 2;
+  auto notifier = makeNotifier(options);
+  ASSERT_TRUE(notifier);
+  notifier->notify(roomEvent(kEventRoomStarted, "secure"));
+  ASSERT_TRUE(notifier->flush(kWait));
+  EXPECT_TRUE(receiver.requests().empty());
+  const auto stats = notifier->stats();
+  EXPECT_EQ(stats.delivered, 0u);
+  EXPECT_EQ(stats.failedAttempts, 2u);
+  EXPECT_EQ(stats.givenUp, 1u);
+}
+
+TEST(WebhookNotifier, RefusesACertificateForAnotherHost) {
+  TestReceiver receiver(testTlsFiles());
+  // Trusted, but it names IP 127.0.0.1 only, not "localhost".
+  auto options = optionsFor({"https://localhost:" + std::to_string(receiver.port()) + "/hook"});
+  options.caFile = testTlsFiles().certFile;
+  options.maxAttempts = 1;
+  auto notifier = makeNotifier(options);
+  ASSERT_TRUE(notifier);
+  notifier->notify(roomEvent(kEventRoomStarted, "secure"));
+  ASSERT_TRUE(notifier->flush(kWait));
+  EXPECT_TRUE(receiver.requests().empty());
+  EXPECT_EQ(notifier->stats().givenUp, 1u);
+  EXPECT_EQ(notifier->stats().delivered, 0u);
+}
+
 TEST(WebhookNotifier, RefusesBadConfiguration) {
   auto expectError = [](WebhookNotifier::Options options, WebhookError code) {
     auto created = WebhookNotifier::create(std::move(options));
@@ -324,8 +378,9 @@ TEST(WebhookNotifier, RefusesBadConfiguration) {
   };
   expectError(optionsFor({}), WebhookError::NoUrls);
   expectError(optionsFor({"not a url"}), WebhookError::InvalidUrl);
-  expectError(optionsFor({"http://127.0.0.1:1/ok", "https://example.com/hook"}),
-              WebhookError::UnsupportedScheme);
+  auto badCa = optionsFor({"http://127.0.0.1:1/ok", "https://127.0.0.1:1/hook"});
+  badCa.caFile = std::string(HUDDLE_WEBHOOK_TEST_DATA) + "/does_not_exist.pem";
+  expectError(badCa, WebhookError::TlsSetup);
   auto noSecret = optionsFor({"http://127.0.0.1:1/"});
   noSecret.apiSecret.clear();
   expectError(noSecret, WebhookError::MissingCredentials);
