@@ -2,6 +2,7 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <cctype>
@@ -165,6 +166,9 @@ std::string_view contentTypeOf(TwirpEncoding encoding) {
 bool decodeTwirpMessage(std::string_view body, TwirpEncoding encoding, pb::Message& out) {
   out.Clear();
   if (encoding == TwirpEncoding::Protobuf) {
+    // protobuf logs an ERROR for each string field with invalid UTF-8; a client must not be
+    // able to fill our logs that way, and the caller reports the failure anyway.
+    const pb::LogSilencer quiet;
     return out.ParseFromArray(body.data(), static_cast<int>(body.size()));
   }
   return decodeJson(body, out);

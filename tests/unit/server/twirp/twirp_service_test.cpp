@@ -557,6 +557,10 @@ TEST_F(TwirpServiceTest, MalformedBodies) {
   }
   expectTwirpError(call("SendData", "\xff\xff\xff", adminToken(), "application/protobuf"), 400,
                    "malformed");
+  // Field 5 (topic, a string) holding invalid UTF-8: proto3 refuses it.
+  expectTwirpError(call("SendData", std::string("\x0a\x07standup\x2a\x02\xc3\x28", 13),
+                        adminToken(), "application/protobuf"),
+                   400, "malformed");
   EXPECT_EQ(backend_.calls, 0);
 }
 
