@@ -153,6 +153,8 @@ TEST_P(SrtpAllocationProfiles, InPlaceProtectAndUnprotectUseNoOperatorNew) {
   ASSERT_TRUE(out->protectRtcp(buffer, length));
   ASSERT_TRUE(in->unprotectRtcp(buffer, length));
   // One failure before counting: the first log call builds spdlog's registry, once per process.
+  length = test::writeRtcpReceiverReport(buffer, kSsrc, 1, 2);
+  ASSERT_TRUE(out->protectRtcp(buffer, length));
   buffer[20] ^= 1;
   ASSERT_FALSE(in->unprotectRtcp(buffer, length));
 
