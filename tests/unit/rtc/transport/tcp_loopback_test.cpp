@@ -325,5 +325,23 @@ TEST(TcpMuxLimits, UnauthenticatedConnectionsTimeOut) {
   EXPECT_EQ(mux->connectionCount(), 0u);
 }
 
+TEST(TcpMuxLimits, SilentConnectionsCloseAfterTheIdleTimeout) {
+  asio::io_context io;
+  TcpMux::Options options;
+  options.authTimeout = std::chrono::minutes(5);
+  options.idleTimeout = std::chrono::milliseconds(50);
+  auto created = TcpMux::create(io, "127.0.0.1", 0, options);
+  ASSERT_TRUE(created) << created.message();
+  const auto mux = std::move(created).value();
+
+  RawClient a(io);
+  a.connect(mux->localAddress());
+  ASSERT_TRUE(test::runUntil(io, [&] { return a.closedByServer; }));
+  EXPECT_TRUE(a.connected);
+  EXPECT_EQ(mux->stats().closedIdle, 1u);
+  EXPECT_EQ(mux->stats().closedAuthTimeout, 0u);
+  EXPECT_EQ(mux->connectionCount(), 0u);
+}
+
 }  // namespace
 }  // namespace huddle::rtc
