@@ -78,8 +78,7 @@ Result<std::map<std::string, std::string>, JoinParamsError> parseAttributes(
   std::map<std::string, std::string> attributes;
   for (const auto& [key, value] : json.items()) {
     if (!value.is_string()) {
-      return Error{JoinParamsError::InvalidAttributes,
-                   "attribute '" + key + "' is not a string"};
+      return Error{JoinParamsError::InvalidAttributes, "attribute '" + key + "' is not a string"};
     }
     attributes.emplace(key, value.get<std::string>());
   }
@@ -190,8 +189,8 @@ JoinResult parseV1Query(std::string_view query) {
     return Error{JoinParamsError::MissingJoinRequest, "join_request missing"};
   }
   if (encoded->size() > kMaxJoinRequestBase64) {
-    return Error{JoinParamsError::TooLarge, "join_request longer than " +
-                                                std::to_string(kMaxJoinRequestBase64) + " chars"};
+    return Error{JoinParamsError::TooLarge,
+                 "join_request longer than " + std::to_string(kMaxJoinRequestBase64) + " chars"};
   }
   const auto wrappedBytes = decodeBase64Url(*encoded);
   if (!wrappedBytes) return Error{JoinParamsError::InvalidBase64, "join_request is not base64url"};
@@ -221,8 +220,8 @@ JoinResult parseV1Query(std::string_view query) {
                    "unknown join_request compression " + std::to_string(wrapped.compression())};
   }
   if (joinBytes.size() > kMaxJoinRequestBytes) {
-    return Error{JoinParamsError::TooLarge, "join_request exceeds " +
-                                                std::to_string(kMaxJoinRequestBytes) + " bytes"};
+    return Error{JoinParamsError::TooLarge,
+                 "join_request exceeds " + std::to_string(kMaxJoinRequestBytes) + " bytes"};
   }
   livekit::JoinRequest join;
   if (!join.ParseFromString(joinBytes)) {
@@ -250,7 +249,9 @@ JoinResult parseV1Query(std::string_view query) {
   params.metadata = std::move(*join.mutable_metadata());
   params.attributes.insert(join.participant_attributes().begin(),
                            join.participant_attributes().end());
-  if (join.has_publisher_offer()) params.publisherOffer = std::move(*join.mutable_publisher_offer());
+  if (join.has_publisher_offer()) {
+    params.publisherOffer = std::move(*join.mutable_publisher_offer());
+  }
   params.addTrackRequests.assign(join.add_track_requests().begin(),
                                  join.add_track_requests().end());
   if (join.has_sync_state()) params.syncState = std::move(*join.mutable_sync_state());
@@ -340,7 +341,9 @@ std::string buildV1Query(const JoinParams& params, bool compress) {
   settings->set_auto_subscribe(params.autoSubscribe);
   settings->set_adaptive_stream(params.adaptiveStream);
   settings->set_disable_ice_lite(params.disableIceLite);
-  if (params.subscriberAllowPause) settings->set_subscriber_allow_pause(*params.subscriberAllowPause);
+  if (params.subscriberAllowPause) {
+    settings->set_subscriber_allow_pause(*params.subscriberAllowPause);
+  }
   if (params.autoSubscribeDataTrack) {
     settings->set_auto_subscribe_data_track(*params.autoSubscribeDataTrack);
   }

@@ -65,8 +65,8 @@ std::optional<QueryParams> QueryParams::parse(std::string_view query) {
     if (piece.empty()) continue;
     const std::size_t eq = piece.find('=');
     auto name = percentDecode(piece.substr(0, eq));
-    auto value = percentDecode(eq == std::string_view::npos ? std::string_view()
-                                                            : piece.substr(eq + 1));
+    auto value =
+        percentDecode(eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1));
     if (!name || !value) return std::nullopt;
     result.params_.emplace_back(std::move(*name), std::move(*value));
   }

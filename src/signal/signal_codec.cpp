@@ -92,6 +92,20 @@ std::string encodeSignalRequest(const livekit::SignalRequest& request, bool json
   return encode(request, json);
 }
 
+std::optional<livekit::SignalResponse> keepaliveResponse(const livekit::SignalRequest& request,
+                                                        std::int64_t nowUnixMs) {
+  livekit::SignalResponse response;
+  if (request.has_ping_req()) {
+    response.mutable_pong_resp()->set_last_ping_timestamp(request.ping_req().timestamp());
+    response.mutable_pong_resp()->set_timestamp(nowUnixMs);
+  } else if (request.message_case() == livekit::SignalRequest::kPing) {
+    response.set_pong(nowUnixMs);
+  } else {
+    return std::nullopt;
+  }
+  return response;
+}
+
 std::string_view signalRequestName(const livekit::SignalRequest& request) {
   return oneofName(request);
 }

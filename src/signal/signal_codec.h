@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +38,12 @@ enum class SignalCodecError {
 // Protobuf bytes, or proto3 JSON when `json` (answer a client in the format it used).
 [[nodiscard]] std::string encodeSignalResponse(const livekit::SignalResponse& response, bool json);
 [[nodiscard]] std::string encodeSignalRequest(const livekit::SignalRequest& request, bool json);
+
+// Keepalives are answered straight from the WebSocket loop (section 4.1): `ping` (legacy) gets
+// `pong` with the server's unix ms, `ping_req` gets `pong_resp` echoing the client's timestamp.
+// nullopt for every other request.
+[[nodiscard]] std::optional<livekit::SignalResponse> keepaliveResponse(
+    const livekit::SignalRequest& request, std::int64_t nowUnixMs);
 
 // The oneof field's proto name ("offer", "trickle", "ping_req"...), or "none" when unset.
 // For logs and metric labels; the returned view points at static storage.

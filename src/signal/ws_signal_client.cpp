@@ -57,7 +57,8 @@ class WsSignalClient::Impl final : public std::enable_shared_from_this<Impl> {
     if (state_ != State::Idle) {
       // Posted so the handler never runs inside connect(), whatever the state.
       net::post(io_, [handler = std::move(handler)] {
-        handler(Error{WsSignalError::InvalidState, "connect() called twice"}, HttpRefusal{});
+        handler(Error{WsSignalError::InvalidState, "connect() on a client that is not idle"},
+                HttpRefusal{});
       });
       return;
     }
@@ -106,11 +107,10 @@ class WsSignalClient::Impl final : public std::enable_shared_from_this<Impl> {
     shutdown();
   }
 
+  void setResponseHandler(ResponseHandler handler) { responseHandler_ = std::move(handler); }
+  void setCloseHandler(CloseHandler handler) { closeHandler_ = std::move(handler); }
   bool isOpen() const { return state_ == State::Open; }
   std::uint64_t droppedFrames() const { return dropped_; }
-
-  ResponseHandler responseHandler_;
-  CloseHandler closeHandler_;
 
  private:
   enum class State { Idle, Connecting, Open, Closing, Closed };
@@ -140,11 +140,9 @@ class WsSignalClient::Impl final : public std::enable_shared_from_this<Impl> {
           request.set(beast::http::field::user_agent, "huddle-signal");
           for (const auto& [name, value] : headers) request.set(name, value);
         }));
-    ws_.async_handshake(upgradeResponse_, options_.host + ":" + std::to_string(options_.port),
-                        options_.target,
-                        [self = shared_from_this()](error_code handshakeEc) {
-                          self->onHandshake(handshakeEc);
-                        });
+    ws_.async_handshake(
+        upgradeResponse_, options_.host + ":" + std::to_string(options_.port), options_.target,
+        [self = shared_from_this()](error_code handshakeEc) { self->onHandshake(handshakeEc); });
   }
 
   void onHandshake(error_code ec) {
@@ -176,9 +174,8 @@ class WsSignalClient::Impl final : public std::enable_shared_from_this<Impl> {
   }
 
   void readNext() {
-    ws_.async_read(readBuffer_, [self = shared_from_this()](error_code ec, std::size_t) {
-      self->onRead(ec);
-    });
+    ws_.async_read(readBuffer_,
+                   [self = shared_from_this()](error_code ec, std::size_t) { self->onRead(ec); });
   }
 
   void onRead(error_code ec) {
@@ -188,7 +185,8 @@ class WsSignalClient::Impl final : public std::enable_shared_from_this<Impl> {
     if (ec) {
       if (ec == websocket::error::closed) {
         const auto& reason = ws_.reason();
-        return finish(static_cast<std::uint16_t>(reason.code), std::string(reason.reason.data(), reason.reason.size()));
+        return finish(static_cast<std::uint16_t>(reason.code),
+                      std::string(reason.reason.data(), reason.reason.size()));
       }
       return finish(kAbnormalClosure, ec.message());
     }
@@ -201,8 +199,8 @@ class WsSignalClient::Impl final : public std::enable_shared_from_this<Impl> {
       if (responseHandler_) responseHandler_(std::move(response).value());
     } else {
       ++dropped_;
-      HUDDLE_LOG_DEBUG(signal, "drop server frame reason={} detail={}",
-                       toString(response.code()), response.message());
+      HUDDLE_LOG_DEBUG(signal, "drop server frame reason={} detail={}", toString(response.code()),
+                       response.message());
     }
     // After close() the close operation reads (and discards) until the server's close frame.
     if (state_ == State::Open) readNext();
@@ -210,8 +208,9 @@ class WsSignalClient::Impl final : public std::enable_shared_from_this<Impl> {
 
   void writeNext() {
     writing_ = true;
-    ws_.async_write(net::buffer(writeQueue_.front()),
-                    [self = shared_from_this()](error_code ec, std::size_t) { self->onWritten(ec); });
+    ws_.async_write(
+        net::buffer(writeQueue_.front()),
+        [self = shared_from_this()](error_code ec, std::size_t) { self->onWritten(ec); });
   }
 
   void onWritten(error_code ec) {
@@ -258,6 +257,8 @@ class WsSignalClient::Impl final : public std::enable_shared_from_this<Impl> {
   WsConnectOptions options_;
   State state_ = State::Idle;
   ConnectHandler connectHandler_;
+  ResponseHandler responseHandler_;
+  CloseHandler closeHandler_;
   websocket::response_type upgradeResponse_;
   beast::flat_buffer readBuffer_;
   std::deque<std::string> writeQueue_;  // front() is in flight while writing_
@@ -270,10 +271,10 @@ WsSignalClient::WsSignalClient(boost::asio::io_context& io) : impl_(std::make_sh
 WsSignalClient::~WsSignalClient() { impl_->abort(); }
 
 void WsSignalClient::onResponse(ResponseHandler handler) {
-  impl_->responseHandler_ = std::move(handler);
+  impl_->setResponseHandler(std::move(handler));
 }
 
-void WsSignalClient::onClose(CloseHandler handler) { impl_->closeHandler_ = std::move(handler); }
+void WsSignalClient::onClose(CloseHandler handler) { impl_->setCloseHandler(std::move(handler)); }
 
 void WsSignalClient::connect(WsConnectOptions options, ConnectHandler handler) {
   impl_->connect(std::move(options), std::move(handler));

@@ -23,13 +23,13 @@ class io_context;
 namespace huddle::signal {
 
 enum class WsSignalError {
-  InvalidState,    // connect() while connecting/open, or after close()
-  ResolveFailed,   // host name did not resolve
-  ConnectFailed,   // TCP connect refused or unreachable
-  Timeout,         // resolve + connect + upgrade took longer than the timeout
+  InvalidState,     // connect() while connecting/open, or after close()
+  ResolveFailed,    // host name did not resolve
+  ConnectFailed,    // TCP connect refused or unreachable
+  Timeout,          // resolve + connect + upgrade took longer than the timeout
   HandshakeFailed,  // the HTTP exchange broke off or the reply was not a valid upgrade
-  UpgradeRefused,  // the server answered the upgrade with an HTTP status; see HttpRefusal
-  Aborted,         // close() or destruction before the connection opened
+  UpgradeRefused,   // the server answered the upgrade with an HTTP status; see HttpRefusal
+  Aborted,          // close() or destruction before the connection opened
 };
 
 [[nodiscard]] std::string_view toString(WsSignalError error);

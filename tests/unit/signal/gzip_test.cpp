@@ -19,7 +19,7 @@ TEST(Gzip, InflatesAHandMadeStoredMember) {
       0x00, 0x00, 0x00, 0x00,        // MTIME
       0x00, 0x03,                    // XFL, OS=unix
       0x01, 0x02, 0x00, 0xfd, 0xff,  // final stored block, LEN=2, NLEN=~2
-      'h', 'i',                      //
+      'h',  'i',                     //
       0xac, 0x2a, 0x93, 0xd8,        // CRC32("hi") little-endian
       0x02, 0x00, 0x00, 0x00,        // ISIZE = 2
   };

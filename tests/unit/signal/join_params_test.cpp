@@ -148,8 +148,7 @@ TEST(JoinParamsV0, PercentDecodesValues) {
 TEST(JoinParamsV0, AttributesAreBase64UrlJson) {
   const std::string json = R"({"team":"blue","note":"a b?"})";
   for (const auto padding : {Base64Padding::Keep, Base64Padding::Omit}) {
-    const auto params =
-        parseV0Query("attributes=" + percentEncode(encodeBase64Url(json, padding)));
+    const auto params = parseV0Query("attributes=" + percentEncode(encodeBase64Url(json, padding)));
     ASSERT_TRUE(params.ok()) << params.message();
     ASSERT_EQ(params->attributes.size(), 2u);
     EXPECT_EQ(params->attributes.at("team"), "blue");

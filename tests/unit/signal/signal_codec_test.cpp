@@ -15,9 +15,9 @@ std::span<const std::uint8_t> bytes(const std::string& s) {
 TEST(SignalCodec, DecodesHandWrittenTrickleBytes) {
   // SignalRequest { trickle (field 3) = TrickleRequest { candidateInit = "{}", target = 1 } }
   const std::vector<std::uint8_t> frame = {
-      0x1a, 0x06,              // field 3 (trickle), length-delimited, 6 bytes
-      0x0a, 0x02, '{', '}',    //   field 1 (candidateInit) "{}"
-      0x10, 0x01,              //   field 2 (target) = SUBSCRIBER
+      0x1a, 0x06,            // field 3 (trickle), length-delimited, 6 bytes
+      0x0a, 0x02, '{', '}',  //   field 1 (candidateInit) "{}"
+      0x10, 0x01,            //   field 2 (target) = SUBSCRIBER
   };
   const auto request = decodeSignalRequest(frame, /*textFrame=*/false);
   ASSERT_TRUE(request.ok()) << request.message();
@@ -135,6 +135,28 @@ TEST(SignalCodec, NamesUnsetMessages) {
   livekit::SignalResponse join;
   join.mutable_join();
   EXPECT_EQ(signalResponseName(join), "join");
+}
+
+TEST(SignalCodec, AnswersBothKeepalives) {
+  livekit::SignalRequest ping;
+  ping.set_ping(111);
+  const auto pong = keepaliveResponse(ping, 5000);
+  ASSERT_TRUE(pong.has_value());
+  ASSERT_EQ(pong->message_case(), livekit::SignalResponse::kPong);
+  EXPECT_EQ(pong->pong(), 5000);
+
+  livekit::SignalRequest pingReq;
+  pingReq.mutable_ping_req()->set_timestamp(222);
+  pingReq.mutable_ping_req()->set_rtt(30);
+  const auto pongResp = keepaliveResponse(pingReq, 6000);
+  ASSERT_TRUE(pongResp.has_value());
+  ASSERT_TRUE(pongResp->has_pong_resp());
+  EXPECT_EQ(pongResp->pong_resp().last_ping_timestamp(), 222);
+  EXPECT_EQ(pongResp->pong_resp().timestamp(), 6000);
+
+  livekit::SignalRequest offer;
+  offer.mutable_offer()->set_type("offer");
+  EXPECT_FALSE(keepaliveResponse(offer, 1).has_value());
 }
 
 }  // namespace

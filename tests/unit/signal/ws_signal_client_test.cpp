@@ -197,22 +197,21 @@ TEST(WsSignalClient, BinaryFramesRoundTripInOrderThenCloses) {
     responses.push_back(std::move(response));
     if (responses.size() == 6) client.close();
   });
-  client.onClose([&](std::uint16_t code, const std::string& reason) {
-    closed.emplace(code, reason);
-  });
+  client.onClose(
+      [&](std::uint16_t code, const std::string& reason) { closed.emplace(code, reason); });
   EXPECT_FALSE(client.send(pingRequest(1)));  // not open yet: nothing queued
 
   ConnectOutcome outcome;
   client.connect(optionsFor(server.port()), record(outcome, [&] {
-    EXPECT_TRUE(client.isOpen());
-    // Back to back, so all but the first wait in the queue behind a write in flight.
-    for (int i = 1; i <= 5; ++i) EXPECT_TRUE(client.send(pingRequest(1000 + i)));
-    livekit::SignalRequest offer;
-    offer.mutable_offer()->set_type("offer");
-    offer.mutable_offer()->set_sdp("v=0\r\n");
-    offer.mutable_offer()->set_id(42);
-    EXPECT_TRUE(client.send(offer));
-  }));
+                   EXPECT_TRUE(client.isOpen());
+                   // Back to back, so all but the first wait in the queue behind a write in flight.
+                   for (int i = 1; i <= 5; ++i) EXPECT_TRUE(client.send(pingRequest(1000 + i)));
+                   livekit::SignalRequest offer;
+                   offer.mutable_offer()->set_type("offer");
+                   offer.mutable_offer()->set_sdp("v=0\r\n");
+                   offer.mutable_offer()->set_id(42);
+                   EXPECT_TRUE(client.send(offer));
+                 }));
   io.run_for(kLoopBound);
 
   ASSERT_TRUE(outcome.called);
@@ -248,13 +247,13 @@ TEST(WsSignalClient, CloseWaitsForQueuedWrites) {
   client.onClose([&](std::uint16_t, const std::string&) { closed = true; });
   ConnectOutcome outcome;
   client.connect(optionsFor(server.port()), record(outcome, [&] {
-    livekit::SignalRequest leave;
-    leave.mutable_leave()->set_reason(livekit::CLIENT_INITIATED);
-    EXPECT_TRUE(client.send(leave));
-    EXPECT_TRUE(client.send(leave));
-    client.close();
-    EXPECT_FALSE(client.send(leave));  // closing: refused
-  }));
+                   livekit::SignalRequest leave;
+                   leave.mutable_leave()->set_reason(livekit::CLIENT_INITIATED);
+                   EXPECT_TRUE(client.send(leave));
+                   EXPECT_TRUE(client.send(leave));
+                   client.close();
+                   EXPECT_FALSE(client.send(leave));  // closing: refused
+                 }));
   io.run_for(kLoopBound);
 
   ASSERT_TRUE(outcome.ok) << outcome.message;
@@ -286,9 +285,8 @@ TEST(WsSignalClient, ServerCloseAndTextFramesAndGarbage) {
   std::vector<std::string> tokens;
   std::optional<std::pair<std::uint16_t, std::string>> closed;
   client.onResponse([&](livekit::SignalResponse r) { tokens.push_back(r.refresh_token()); });
-  client.onClose([&](std::uint16_t code, const std::string& reason) {
-    closed.emplace(code, reason);
-  });
+  client.onClose(
+      [&](std::uint16_t code, const std::string& reason) { closed.emplace(code, reason); });
   ConnectOutcome outcome;
   client.connect(optionsFor(server.port()), record(outcome));
   io.run_for(kLoopBound);
