@@ -210,7 +210,7 @@ struct WebhookNotifier::Impl {
         : url(std::move(u)), urlText(std::move(text)), retryTimer(io) {}
     const WebhookUrl url;
     const std::string urlText;
-    // guarded by mutex_. The front is the event in flight while `busy`.
+    // guarded by Impl::mutex. The front is the event in flight while `busy`.
     std::deque<std::shared_ptr<Item>> queue;
     bool busy = false;
     // delivery thread only
@@ -248,14 +248,13 @@ struct WebhookNotifier::Impl {
     if (event.created_at() == 0) event.set_created_at(clock.unixSeconds());
     auto item = std::make_shared<Item>(std::move(event));
     std::vector<std::size_t> toStart;
+    std::uint64_t droppedNow = 0;
     {
       std::lock_guard lock(mutex);
       for (std::size_t i = 0; i < sinks.size(); ++i) {
         Sink& sink = *sinks[i];
         if (stopping || sink.queue.size() >= options.queueLimit) {
-          dropped.fetch_add(1, std::memory_order_relaxed);
-          HUDDLE_LOG_WARN(webhook, "event dropped url={} event={} queued={}", sink.urlText,
-                          item->event.event(), sink.queue.size());
+          droppedNow = dropped.fetch_add(1, std::memory_order_relaxed) + 1;
           continue;
         }
         sink.queue.push_back(item);
@@ -268,6 +267,12 @@ struct WebhookNotifier::Impl {
     }
     for (std::size_t i : toStart) {
       asio::post(io, [this, i] { startNext(i); });
+    }
+    // The callers are media workers: while a receiver is down, a warning per event would cost
+    // more than the events themselves.
+    if (droppedNow == 1 || (droppedNow != 0 && droppedNow % 100 == 0)) {
+      HUDDLE_LOG_WARN(webhook, "event dropped (queue full or stopping) event={} dropped_total={}",
+                      item->event.event(), droppedNow);
     }
   }
 
