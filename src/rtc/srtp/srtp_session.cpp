@@ -146,8 +146,9 @@ bool deriveKeySet(const SrtpMasterKey& key, std::uint8_t firstLabel, bool gcm,
   const auto& info = srtpProfileInfo(key.profile());
   std::array<std::uint8_t, 16> encryptionKey{};
   std::array<std::uint8_t, HmacSha1::kDigestLength> authKey{};
+  const auto saltLabel = static_cast<std::uint8_t>(firstLabel + 2);
   bool ok = srtp_detail::deriveSrtpKey(key.key(), key.salt(), firstLabel, encryptionKey) &&
-            srtp_detail::deriveSrtpKey(key.key(), key.salt(), static_cast<std::uint8_t>(firstLabel + 2),
+            srtp_detail::deriveSrtpKey(key.key(), key.salt(), saltLabel,
                                        std::span(out.salt).first(info.saltLength));
   if (ok && !gcm) {
     ok = srtp_detail::deriveSrtpKey(key.key(), key.salt(),

@@ -49,7 +49,9 @@ void __libc_free(void* p);
 namespace {
 std::atomic<long> mallocCalls{0};
 void noteMalloc() {
-  if (countingOn.load(std::memory_order_relaxed)) mallocCalls.fetch_add(1, std::memory_order_relaxed);
+  if (countingOn.load(std::memory_order_relaxed)) {
+    mallocCalls.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 }  // namespace
 extern "C" {

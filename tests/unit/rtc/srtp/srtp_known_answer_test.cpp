@@ -288,14 +288,14 @@ Bytes protectWith(SrtpProfile profile, const Bytes& key, const Bytes& salt, cons
 
 TYPED_TEST(SrtpKnownAnswer, AesCm80PacketMatchesReference) {
   const Bytes wire = protectWith<TypeParam>(SrtpProfile::Aes128CmHmacSha1_80, kRfc3711MasterKey,
-                                        kRfc3711MasterSalt, kRfc7714Rtp);
+                                            kRfc3711MasterSalt, kRfc7714Rtp);
   EXPECT_EQ(hex(wire), hex(referenceSrtpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt,
                                               kRfc7714Rtp, 0, 10)));
 }
 
 TYPED_TEST(SrtpKnownAnswer, AesCm32PacketMatchesReference) {
   const Bytes wire = protectWith<TypeParam>(SrtpProfile::Aes128CmHmacSha1_32, kRfc3711MasterKey,
-                                        kRfc3711MasterSalt, kRfc7714Rtp);
+                                            kRfc3711MasterSalt, kRfc7714Rtp);
   EXPECT_EQ(hex(wire), hex(referenceSrtpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt,
                                               kRfc7714Rtp, 0, 4)));
 }
@@ -331,16 +331,17 @@ const Bytes kReceiverReport = fromHex(
 constexpr std::uint32_t kFirstSrtcpIndex = 1;
 
 TYPED_TEST(SrtpKnownAnswer, AesCm80RtcpMatchesReference) {
-  const Bytes wire = protectRtcpWith<TypeParam>(SrtpProfile::Aes128CmHmacSha1_80, kRfc3711MasterKey,
-                                            kRfc3711MasterSalt, kReceiverReport);
+  const Bytes wire = protectRtcpWith<TypeParam>(SrtpProfile::Aes128CmHmacSha1_80,
+                                                kRfc3711MasterKey, kRfc3711MasterSalt,
+                                                kReceiverReport);
   EXPECT_EQ(hex(wire), hex(referenceSrtcpAesCm(kRfc3711MasterKey, kRfc3711MasterSalt,
                                                kReceiverReport, kFirstSrtcpIndex)));
 }
 
 TYPED_TEST(SrtpKnownAnswer, GcmRtcpMatchesReference) {
   const Bytes salt12(kRfc3711MasterSalt.begin(), kRfc3711MasterSalt.begin() + 12);
-  const Bytes wire = protectRtcpWith<TypeParam>(SrtpProfile::AeadAes128Gcm, kRfc3711MasterKey, salt12,
-                                            kReceiverReport);
+  const Bytes wire = protectRtcpWith<TypeParam>(SrtpProfile::AeadAes128Gcm, kRfc3711MasterKey,
+                                                salt12, kReceiverReport);
   EXPECT_EQ(hex(wire), hex(referenceSrtcpGcm(kRfc3711MasterKey, salt12, kReceiverReport,
                                              kFirstSrtcpIndex)));
 }
