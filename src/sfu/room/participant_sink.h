@@ -32,6 +32,9 @@ class ParticipantSink {
   // The first message: this participant, the room, everyone else who is visible.
   virtual void onJoined(const RoomInfo& room, const ParticipantInfo& self,
                         const std::vector<ParticipantInfo>& others) = 0;
+  // A resume took this participant back: everyone else as they are now, and the room.
+  virtual void onResumed(const RoomInfo& room, const ParticipantInfo& self,
+                         const std::vector<ParticipantInfo>& others) = 0;
   virtual void onParticipantsChanged(const std::vector<ParticipantInfo>& participants) = 0;
   virtual void onRoomChanged(const RoomInfo& room) = 0;
   virtual void onTrackPublished(const std::string& cid, const TrackInfo& track) = 0;

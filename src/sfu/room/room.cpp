@@ -13,6 +13,8 @@ struct Room::Member {
   std::shared_ptr<ParticipantSink> sink;
   bool autoSubscribe = true;
   std::set<std::string> subscriptions;
+  // Set while the signal connection is gone and a resume may still come.
+  std::optional<std::chrono::steady_clock::time_point> resumeDeadline;
 };
 
 namespace {
@@ -226,6 +228,44 @@ void Room::remove(Member& member, DisconnectReason reason, std::optional<LeaveAc
   if (visible(gone->info)) broadcast({gone->info}, nullptr);
   if (wasActive) events_.onParticipantLeft(info_, gone->info);
   if (members_.empty()) lastLeftAt_ = clock_.steadyNow();
+}
+
+void Room::detachSignal(std::string_view sid, std::chrono::seconds grace,
+                        const ParticipantSink* sink) {
+  Member* m = memberBySid(sid);
+  if (m != nullptr && m->sink.get() == sink) m->resumeDeadline = clock_.steadyNow() + grace;
+}
+
+Result<ParticipantInfo, RoomError> Room::resume(std::string_view sid, std::string_view identity,
+                                                std::shared_ptr<ParticipantSink> sink) {
+  Member* m = memberBySid(sid);
+  if (m == nullptr || m->info.identity != identity || !sink) {
+    return Error{RoomError::ParticipantNotFound,
+                 std::string(toString(RoomError::ParticipantNotFound))};
+  }
+  m->resumeDeadline.reset();
+  m->sink = std::move(sink);
+  std::vector<ParticipantInfo> others;
+  for (const auto& other : members_) {
+    if (other.get() != m && visible(other->info)) others.push_back(other->info);
+  }
+  m->sink->onResumed(info_, m->info, others);
+  return m->info;
+}
+
+std::size_t Room::tick() {
+  std::size_t removed = 0;
+  const auto now = clock_.steadyNow();
+  for (std::size_t i = 0; i < members_.size();) {
+    Member& m = *members_[i];
+    if (m.resumeDeadline && now >= *m.resumeDeadline) {
+      remove(m, DisconnectReason::SignalClose, std::nullopt);
+      ++removed;
+    } else {
+      ++i;
+    }
+  }
+  return removed;
 }
 
 std::string Room::newTrackSid(TrackType type, TrackSource source) {

@@ -85,6 +85,21 @@ class Room final {
   // it a leave with `reason` first. Unknown sids are ignored (a race with a removal).
   void leave(std::string_view sid, DisconnectReason reason, bool notifyClient);
 
+  // The participant's signal connection dropped without a leave: it stays in the room for
+  // `grace` so that a resume (reconnect=1 with its sid) can take it back; tick() removes it
+  // after that.
+  // `sink` must be the participant's current one, so that a late notice from a connection a
+  // resume already replaced changes nothing.
+  void detachSignal(std::string_view sid, std::chrono::seconds grace,
+                    const ParticipantSink* sink);
+  // A resume: the participant must still be here (same sid and identity). The new sink replaces
+  // the old one; the participant gets the room state again through onResumed.
+  [[nodiscard]] Result<ParticipantInfo, RoomError> resume(std::string_view sid,
+                                                         std::string_view identity,
+                                                         std::shared_ptr<ParticipantSink> sink);
+  // Removes participants whose resume grace ran out; returns how many.
+  std::size_t tick();
+
   // Requests from the participant's own signal connection.
   void addTrack(std::string_view sid, const AddTrackOptions& options);
   void setTrackMuted(std::string_view sid, std::string_view trackSid, bool muted);

@@ -70,6 +70,7 @@ Result<Room*, RoomError> RoomManager::roomForJoin(std::string_view name) {
 std::size_t RoomManager::tick() {
   std::size_t closed = 0;
   for (auto it = rooms_.begin(); it != rooms_.end();) {
+    it->second->tick();
     if (it->second->expired()) {
       std::unique_ptr<Room> room = std::move(it->second);
       it = rooms_.erase(it);

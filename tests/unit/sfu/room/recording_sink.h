@@ -35,6 +35,14 @@ struct RecordingSink final : ParticipantSink {
     self = s;
     othersAtJoin = others;
   }
+  int resumed = 0;
+  void onResumed(const RoomInfo& room, const ParticipantInfo& s,
+                 const std::vector<ParticipantInfo>& others) override {
+    ++resumed;
+    joinedRoom = room;
+    self = s;
+    othersAtJoin = others;
+  }
   void onParticipantsChanged(const std::vector<ParticipantInfo>& p) override {
     updates.push_back(p);
   }

@@ -224,6 +224,36 @@ TEST_F(RoomTest, DepartureTimeoutStartsWhenTheLastParticipantLeaves) {
   EXPECT_TRUE(room.expired());
 }
 
+TEST_F(RoomTest, ResumeWithinGraceKeepsTheParticipantAndSwapsTheSink) {
+  auto alice = join("alice");
+  auto bob = join("bob");
+  room.detachSignal(alice->self.sid, std::chrono::seconds(10), alice.get());
+  clock.advance(std::chrono::seconds(9));
+  EXPECT_EQ(room.tick(), 0u);
+  auto again = std::make_shared<RecordingSink>();
+  auto resumed = room.resume(alice->self.sid, "alice", again);
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_EQ(again->resumed, 1);
+  ASSERT_EQ(again->othersAtJoin.size(), 1u);
+  clock.advance(std::chrono::seconds(5));
+  EXPECT_EQ(room.tick(), 0u);  // the deadline was cleared by the resume
+  // The replaced connection's late notice does not detach the resumed participant.
+  room.detachSignal(alice->self.sid, std::chrono::seconds(1), alice.get());
+  clock.advance(std::chrono::seconds(2));
+  EXPECT_EQ(room.tick(), 0u);
+  EXPECT_FALSE(room.resume(alice->self.sid, "mallory", again).ok());
+}
+
+TEST_F(RoomTest, DetachedParticipantIsRemovedWhenGraceRunsOut) {
+  auto alice = join("alice");
+  auto bob = join("bob");
+  room.detachSignal(alice->self.sid, std::chrono::seconds(10), alice.get());
+  clock.advance(std::chrono::seconds(10));
+  EXPECT_EQ(room.tick(), 1u);
+  EXPECT_EQ(bob->lastUpdateFor("alice")->state, ParticipantState::Disconnected);
+  EXPECT_FALSE(room.resume(alice->self.sid, "alice", std::make_shared<RecordingSink>()).ok());
+}
+
 TEST_F(RoomTest, CloseRemovesEveryoneWithTheReason) {
   auto alice = join("alice");
   auto bob = join("bob");
