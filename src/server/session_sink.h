@@ -1,0 +1,65 @@
+#pragma once
+// Called on the room's worker thread; hands encoded messages to the signaling thread.
+//
+// The bridge from a room to one participant's WebSocket: each room event becomes a protobuf
+// SignalResponse, encoded here on the worker so the signaling thread only writes bytes.
+
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <string>
+
+#include "livekit_rtc.pb.h"
+#include "sfu/room/participant_sink.h"
+
+namespace huddle::server {
+
+class SignalSession;
+
+// What a JoinResponse says besides the room state.
+struct JoinResponseSettings {
+  std::string serverVersion;  // what clients compare against LiveKit versions
+  std::string nodeId;
+  std::string region;
+  std::int32_t protocol = 16;
+  std::int32_t pingIntervalSeconds = 5;
+  std::int32_t pingTimeoutSeconds = 15;
+  bool singlePeerConnection = false;
+  bool canSubscribe = true;
+  bool canPublish = true;
+};
+
+class SessionSink final : public sfu::ParticipantSink {
+ public:
+  SessionSink(boost::asio::io_context& signalIo, std::weak_ptr<SignalSession> session,
+              JoinResponseSettings settings);
+
+  void onJoined(const sfu::RoomInfo& room, const sfu::ParticipantInfo& self,
+                const std::vector<sfu::ParticipantInfo>& others) override;
+  void onResumed(const sfu::RoomInfo& room, const sfu::ParticipantInfo& self,
+                 const std::vector<sfu::ParticipantInfo>& others) override;
+  void onParticipantsChanged(const std::vector<sfu::ParticipantInfo>& participants) override;
+  void onRoomChanged(const sfu::RoomInfo& room) override;
+  void onTrackPublished(const std::string& cid, const sfu::TrackInfo& track) override;
+  void onTrackUnpublished(const std::string& trackSid) override;
+  void onTrackMuteRequested(const std::string& trackSid, bool muted) override;
+  void onRequestResponse(std::uint32_t requestId, sfu::RequestKind kind,
+                         sfu::RequestOutcome outcome, const std::string& message) override;
+  void onData(const sfu::DataMessage& message) override;
+  void onRemoved(sfu::DisconnectReason reason, sfu::LeaveAction action) override;
+
+  // A leave as the first and only message (a resume that found nothing to resume).
+  static livekit::SignalResponse leaveResponse(sfu::DisconnectReason reason,
+                                               sfu::LeaveAction action);
+
+ private:
+  void send(const livekit::SignalResponse& response, bool thenClose = false);
+  void fillServerInfo(livekit::ServerInfo* info) const;
+
+  boost::asio::io_context& signalIo_;
+  std::weak_ptr<SignalSession> session_;
+  JoinResponseSettings settings_;
+};
+
+}  // namespace huddle::server
