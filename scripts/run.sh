@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# The main job: set up, build, and show Huddle working. Until huddle-server lands, that is the
-# token service: mint a development token with huddle-cli and verify it.
+# The main job: set up, build, and run huddle-server in development mode on 127.0.0.1:7880
+# (key devkey, secret secret), after printing a token any LiveKit client can join with.
+# Stop it with Ctrl-C (SIGINT): participants are told, webhooks flush, exit status 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 source scripts/env.sh
 
 cmake --preset release >/dev/null
-cmake --build --preset release --target huddle-cli
+cmake --build --preset release --target huddle-server huddle-cli
 
 cli=build/release/tools/huddle-cli/huddle-cli
 echo
-echo "== minting a development token (key devkey) for alice in room demo"
-token=$("$cli" token create --dev --identity alice --name Alice --room demo --join --valid-for 1h)
-echo "$token"
+echo "== a development token for alice in room demo (valid 6 h):"
+"$cli" token create --dev --identity alice --name Alice --room demo --join --valid-for 6h
 echo
-echo "== verifying it"
-"$cli" token verify --dev "$token"
+echo "== starting huddle-server --dev (ws://127.0.0.1:7880); Ctrl-C stops it"
+exec build/release/src/server/huddle-server --dev "$@"
