@@ -13,20 +13,12 @@ ServerEvents::ServerEvents(WebhookNotifier* webhooks, metrics::Registry& registr
       tracks_(registry.gauge("huddle_published_tracks", "Tracks published on this node")) {}
 
 void ServerEvents::emit(std::string_view event, const sfu::RoomInfo& room,
-                        const sfu::ParticipantInfo* p, const sfu::TrackInfo* track,
-                        bool participantSidAndIdentityOnly) {
+                        const sfu::ParticipantInfo* p, const sfu::TrackInfo* track) {
   if (webhooks_ == nullptr) return;
   livekit::Room roomProto;
   toProto(room, &roomProto);
   livekit::ParticipantInfo participantProto;
-  if (p != nullptr) {
-    if (participantSidAndIdentityOnly) {
-      participantProto.set_sid(p->sid);
-      participantProto.set_identity(p->identity);
-    } else {
-      toProto(*p, &participantProto);
-    }
-  }
+  if (p != nullptr) toProto(*p, &participantProto);
   livekit::TrackInfo trackProto;
   if (track != nullptr) toProto(*track, &trackProto);
   webhooks_->notify(makeWebhookEvent(event, &roomProto, p != nullptr ? &participantProto : nullptr,
@@ -56,7 +48,8 @@ void ServerEvents::onParticipantLeft(const sfu::RoomInfo& room, const sfu::Parti
 void ServerEvents::onTrackPublished(const sfu::RoomInfo& room, const sfu::ParticipantInfo& p,
                                     const sfu::TrackInfo& track) {
   tracks_.inc();
-  emit("track_published", room, &p, &track, /*participantSidAndIdentityOnly=*/true);
+  // makeWebhookEvent keeps only the participant's sid and identity for this event.
+  emit("track_published", room, &p, &track);
 }
 
 void ServerEvents::onTrackUnpublished(const sfu::RoomInfo& room, const sfu::ParticipantInfo& p,

@@ -29,7 +29,7 @@ class ServerEvents final : public sfu::RoomEventListener {
 
  private:
   void emit(std::string_view event, const sfu::RoomInfo& room, const sfu::ParticipantInfo* p,
-            const sfu::TrackInfo* track, bool participantSidAndIdentityOnly = false);
+            const sfu::TrackInfo* track);
 
   WebhookNotifier* webhooks_;
   metrics::Gauge& rooms_;

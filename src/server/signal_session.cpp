@@ -320,10 +320,9 @@ void SignalSession::handle(const livekit::SignalRequest& request) {
       if (sim.has_server_leave() || sim.has_leave_request_full_reconnect()) {
         const auto action = sim.has_server_leave() ? sfu::LeaveAction::Disconnect
                                                    : sfu::LeaveAction::Reconnect;
-        toRoom([action](sfu::Room& room, const std::string& sid) {
-          // The room tells the client through its sink, then forgets the participant.
+        // The session says the leave itself (with the action asked for); the room only forgets.
+        toRoom([](sfu::Room& room, const std::string& sid) {
           room.leave(sid, sfu::DisconnectReason::ServerShutdown, false);
-          (void)action;
         });
         sendNow(SessionSink::leaveResponse(sfu::DisconnectReason::ServerShutdown, action));
         closeAfterWrites_ = true;
