@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the release preset and runs every micro- and load benchmark; each prints its figure beside the
-# reference it is measured against in the same run. Not part of the test suite.
+# Builds the release preset and runs every micro- and load benchmark; each prints its figure
+# beside the reference it is measured against in the same run. Not part of the test suite.
 #   scripts/bench.sh [benchmark-name-regex]     e.g. scripts/bench.sh token
 set -euo pipefail
 cd "$(dirname "$0")/.."
