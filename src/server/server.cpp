@@ -77,6 +77,8 @@ struct Server::Impl {
   void handleUpgrade(const std::shared_ptr<HttpConnection>& c, HttpRequest r, bool v1);
   void handleTwirp(const std::shared_ptr<HttpConnection>& c, const HttpRequest& r);
   void beginShutdown();
+  // Polls until every session has closed (or the checks run out), then stops the loop.
+  void drainSessions(int checksLeft);
 
   ServerConfig config;
   auth::TokenVerifier verifier;
@@ -91,6 +93,7 @@ struct Server::Impl {
   SessionRegistry sessions;
   ServerContext context;
   std::vector<std::unique_ptr<HttpListener>> listeners;
+  boost::asio::steady_timer drainTimer{signalIo};
   std::atomic<bool> stopping{false};
   metrics::Counter* httpRequests = nullptr;
 };
@@ -204,21 +207,19 @@ void Server::Impl::beginShutdown() {
     worker.rooms().closeAll(sfu::DisconnectReason::ServerShutdown);
     boost::asio::post(signalIo, [this] {
       sessions.forEach([](SignalSession& session) { session.closeSoon(); });
-      auto deadline = std::make_shared<boost::asio::steady_timer>(signalIo);
-      auto poll = std::make_shared<std::function<void(int)>>();
-      *poll = [this, deadline, poll](int remaining) {
-        if (sessions.size() == 0 || remaining == 0) {
-          signalIo.stop();
-          return;
-        }
-        deadline->expires_after(std::chrono::milliseconds(50));
-        deadline->async_wait([poll, remaining](const boost::system::error_code&) {
-          (*poll)(remaining - 1);
-        });
-      };
-      (*poll)(40);  // at most 2 s for the last leaves to be written
+      drainSessions(40);  // at most 2 s for the last leaves to be written
     });
   });
+}
+
+void Server::Impl::drainSessions(int checksLeft) {
+  if (sessions.size() == 0 || checksLeft == 0) {
+    signalIo.stop();
+    return;
+  }
+  drainTimer.expires_after(std::chrono::milliseconds(50));
+  drainTimer.async_wait(
+      [this, checksLeft](const boost::system::error_code&) { drainSessions(checksLeft - 1); });
 }
 
 Result<Admission, unsigned> Server::Impl::admit(const HttpRequest& request, bool v1) const {

