@@ -1,0 +1,1 @@
+#include "sfu/media/down_track.h"

@@ -1,0 +1,97 @@
+#pragma once
+// Single-threaded: a DownTrack lives on the worker that owns its room; no locks.
+//
+// One subscriber's copy of one published track. Every forwarded packet is copied into the
+// downtrack's own buffer (SRTP protects in place, and each subscriber has its own keys) and
+// rewritten there: the subscriber's SSRC and payload type, extension ids in the subscriber's
+// numbering, and sequence numbers and timestamps that stay continuous across pauses and
+// source (simulcast layer) switches, so the subscriber's jitter buffer sees one unbroken
+// stream. Video starts, resumes and switches layer only on a keyframe of the target layer.
+// No allocation per packet.
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "rtc/rtp/rtp_packet.h"
+#include "sfu/media/extension_map.h"
+#include "sfu/media/media_codec.h"
+#include "sfu/media/rtp_sink.h"
+
+namespace huddle::sfu {
+
+struct DownTrackConfig {
+  std::uint32_t ssrc = 0;         // as announced in the subscriber's SDP
+  std::uint8_t payloadType = 0;   // the subscriber's number for the publisher's codec
+  CodecKind codec = CodecKind::Other;
+  std::uint32_t clockRate = 90000;
+  ExtensionMap extensions;
+};
+
+struct DownTrackStats {
+  std::uint64_t packetsSent = 0;
+  std::uint64_t bytesSent = 0;
+  std::uint64_t sendFailures = 0;      // the sink refused (not connected yet, socket full)
+  std::uint64_t droppedWaitingKeyframe = 0;
+  std::uint64_t droppedOtherLayer = 0;
+  std::uint64_t droppedTooLarge = 0;   // no room for the packet plus the SRTP tag
+  std::uint64_t droppedStale = 0;      // older than the current source's first forwarded packet
+  std::uint64_t layerSwitches = 0;
+};
+
+class DownTrack final {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  static constexpr int kNoLayer = -1;
+  static constexpr std::size_t kBufferSize = 1500 + 64;
+
+  DownTrack(std::string trackSid, std::string subscriberSid, const DownTrackConfig& config,
+            RtpSink& sink);
+  DownTrack(const DownTrack&) = delete;
+  DownTrack& operator=(const DownTrack&) = delete;
+
+  // From the track's receiver, once per publisher packet. `packet` is not modified. `layer` is
+  // the spatial layer the packet belongs to (0 without simulcast); `keyframe` was computed once
+  // by the receiver for all downtracks.
+  void forward(const rtc::RtpPacketView& packet, int layer, bool keyframe, TimePoint now);
+
+  // The layer to follow; the switch happens at the next keyframe of that layer.
+  void setTargetLayer(int layer);
+  // Paused downtracks forward nothing (muted, disabled by the subscriber); resuming waits for a
+  // keyframe, and numbering continues where it stopped.
+  void setPaused(bool paused);
+
+  // Video that is waiting for a keyframe of the target layer (start, resume, switch).
+  [[nodiscard]] bool needsKeyframe() const noexcept;
+  [[nodiscard]] int targetLayer() const noexcept { return targetLayer_; }
+  [[nodiscard]] int currentLayer() const noexcept { return currentLayer_; }
+  [[nodiscard]] bool paused() const noexcept { return paused_; }
+  [[nodiscard]] std::uint32_t ssrc() const noexcept { return config_.ssrc; }
+  [[nodiscard]] const std::string& trackSid() const noexcept { return trackSid_; }
+  [[nodiscard]] const std::string& subscriberSid() const noexcept { return subscriberSid_; }
+  [[nodiscard]] const DownTrackStats& stats() const noexcept { return stats_; }
+
+ private:
+  std::string trackSid_;
+  std::string subscriberSid_;
+  DownTrackConfig config_;
+  RtpSink& sink_;  // borrowed: the subscriber's transport glue outlives its downtracks
+  int targetLayer_ = 0;
+  int currentLayer_ = kNoLayer;
+  bool paused_ = false;
+  // Rewrite state (the "munger"): out = in + offset, re-based at every source switch.
+  bool started_ = false;
+  std::uint16_t seqOffset_ = 0;
+  std::uint32_t tsOffset_ = 0;
+  std::uint16_t lastSeqOut_ = 0;
+  std::uint32_t lastTsOut_ = 0;
+  std::uint16_t firstSeqIn_ = 0;  // of the current source, to drop stragglers from before it
+  TimePoint lastSentAt_{};
+  DownTrackStats stats_;
+  std::array<std::uint8_t, kBufferSize> buffer_{};
+};
+
+}  // namespace huddle::sfu

@@ -1,0 +1,1 @@
+#include "sfu/media/extension_map.h"

@@ -1,0 +1,1 @@
+#include "sfu/media/media_codec.h"

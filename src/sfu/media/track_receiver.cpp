@@ -1,0 +1,1 @@
+#include "sfu/media/track_receiver.h"

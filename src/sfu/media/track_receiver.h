@@ -1,0 +1,79 @@
+#pragma once
+// Single-threaded: a TrackReceiver lives on the worker that owns its room; no locks.
+//
+// The ingest side of one published track: it knows which publisher SSRC carries which
+// spatial layer, detects keyframes once per packet, and hands every packet to each attached
+// downtrack. It asks the publisher for keyframes (rate-limited) while any downtrack waits for
+// one, and when a subscriber asks. No allocation per packet.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rtc/rtp/rtp_packet.h"
+#include "sfu/media/down_track.h"
+#include "sfu/media/media_codec.h"
+#include "sfu/media/rtp_sink.h"
+
+namespace huddle::sfu {
+
+struct TrackReceiverConfig {
+  std::string trackSid;
+  CodecKind codec = CodecKind::Other;
+  std::uint32_t clockRate = 90000;
+  // At most this many keyframe requests per layer per interval.
+  std::chrono::milliseconds keyframeRequestInterval{500};
+};
+
+struct TrackReceiverStats {
+  std::array<std::uint64_t, 3> packets{};
+  std::array<std::uint64_t, 3> keyframes{};
+  std::uint64_t keyframeRequests = 0;
+  std::uint64_t droppedUnknownLayer = 0;
+};
+
+class TrackReceiver final {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  static constexpr int kMaxLayers = 3;  // q, h, f
+
+  TrackReceiver(const TrackReceiverConfig& config, KeyframeRequester& requester);
+  TrackReceiver(const TrackReceiver&) = delete;
+  TrackReceiver& operator=(const TrackReceiver&) = delete;
+
+  // Binds a publisher SSRC to a spatial layer (0 = q/low ... 2 = f/high; 0 without simulcast).
+  void setLayerSsrc(int layer, std::uint32_t ssrc);
+  [[nodiscard]] std::optional<int> layerOf(std::uint32_t ssrc) const noexcept;
+  [[nodiscard]] std::optional<std::uint32_t> ssrcOf(int layer) const noexcept;
+  // The highest layer that has an SSRC; 0 when none.
+  [[nodiscard]] int highestLayer() const noexcept;
+
+  // A decrypted publisher packet that belongs to this track, on `layer`.
+  void onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint now);
+
+  // Attached downtracks get every packet; a new one targets the highest layer. The receiver
+  // does not own them.
+  void addDownTrack(DownTrack& downTrack, TimePoint now);
+  void removeDownTrack(DownTrack& downTrack);
+  [[nodiscard]] std::size_t downTrackCount() const noexcept { return downTracks_.size(); }
+
+  // A subscriber lost its picture (PLI/FIR on its downtrack): ask the publisher, rate-limited.
+  void requestKeyframe(int layer, TimePoint now);
+
+  [[nodiscard]] const std::string& trackSid() const noexcept { return config_.trackSid; }
+  [[nodiscard]] CodecKind codec() const noexcept { return config_.codec; }
+  [[nodiscard]] const TrackReceiverStats& stats() const noexcept { return stats_; }
+
+ private:
+  TrackReceiverConfig config_;
+  KeyframeRequester& requester_;  // borrowed: the publisher's transport glue
+  std::array<std::optional<std::uint32_t>, kMaxLayers> layerSsrcs_{};
+  std::array<TimePoint, kMaxLayers> lastKeyframeRequest_{};
+  std::vector<DownTrack*> downTracks_;
+  TrackReceiverStats stats_;
+};
+
+}  // namespace huddle::sfu
