@@ -1,1 +1,156 @@
 #include "sfu/media/down_track.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace huddle::sfu {
+namespace {
+
+// Anything further behind the newest forwarded packet than this is stale anyway; sliding the
+// straggler mark along keeps the 16-bit comparison meaningful on long streams.
+constexpr std::uint16_t kStaleWindow = 0x4000;
+
+bool seqNewer(std::uint16_t a, std::uint16_t b) noexcept {
+  return static_cast<std::int16_t>(static_cast<std::uint16_t>(a - b)) > 0;
+}
+
+bool tsNewer(std::uint32_t a, std::uint32_t b) noexcept {
+  return static_cast<std::int32_t>(a - b) > 0;
+}
+
+bool anyNonZero(const std::array<std::uint8_t, 256>& table) noexcept {
+  return std::any_of(table.begin(), table.end(), [](std::uint8_t v) { return v != 0; });
+}
+
+}  // namespace
+
+DownTrack::DownTrack(std::string trackSid, std::string subscriberSid, const DownTrackConfig& config,
+                     RtpSink& sink)
+    : trackSid_(std::move(trackSid)),
+      subscriberSid_(std::move(subscriberSid)),
+      config_(config),
+      sink_(sink),
+      video_(isVideo(config.codec)),
+      remapExtensions_(anyNonZero(config.extensions.table)) {}
+
+void DownTrack::setTargetLayer(int layer) { targetLayer_ = layer; }
+
+void DownTrack::setPaused(bool paused) {
+  if (paused == paused_) {
+    return;
+  }
+  paused_ = paused;
+  if (paused) {
+    // Resuming re-bases onto the numbering where it stopped, on a keyframe for video.
+    currentLayer_ = kNoLayer;
+  }
+}
+
+bool DownTrack::needsKeyframe() const noexcept {
+  return video_ && !paused_ && (currentLayer_ == kNoLayer || currentLayer_ != targetLayer_);
+}
+
+void DownTrack::forward(const rtc::RtpPacketView& packet, int layer, bool keyframe, TimePoint now) {
+  if (paused_) {
+    return;
+  }
+  const std::size_t size = packet.size();
+  if (size > kBufferSize - 16) {
+    ++stats_.droppedTooLarge;
+    return;
+  }
+  const std::uint16_t seqIn = packet.sequenceNumber();
+  const std::uint32_t tsIn = packet.timestamp();
+  // Audio has no decoder state to wait for: any packet may start or switch the stream.
+  const bool canStartHere = keyframe || !video_;
+
+  const bool switching = currentLayer_ == kNoLayer || currentLayer_ != targetLayer_;
+  bool switchNow = false;
+  if (switching && layer == targetLayer_) {
+    if (!canStartHere) {
+      if (layer != currentLayer_) {
+        ++stats_.droppedWaitingKeyframe;
+        return;
+      }
+    } else {
+      switchNow = true;
+    }
+  }
+  if (!switchNow) {
+    if (layer != currentLayer_) {
+      // While a switch is pending the current layer keeps flowing; everything else is dropped.
+      ++stats_.droppedOtherLayer;
+      return;
+    }
+    const auto sinceFirst = static_cast<std::int16_t>(static_cast<std::uint16_t>(seqIn - firstSeqIn_));
+    if (sinceFirst < 0) {
+      ++stats_.droppedStale;
+      return;
+    }
+    if (sinceFirst > static_cast<std::int16_t>(kStaleWindow)) {
+      firstSeqIn_ = static_cast<std::uint16_t>(seqIn - kStaleWindow);
+    }
+  } else {
+    if (started_) {
+      const std::uint16_t seqOut = static_cast<std::uint16_t>(lastSeqOut_ + 1);
+      const auto elapsed = std::max(now - lastSentAt_, TimePoint::duration::zero());
+      const auto ns = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+      // Split so long pauses cannot overflow; exact in integers.
+      const std::uint64_t ticks = (ns / 1'000'000'000u) * config_.clockRate +
+                                  (ns % 1'000'000'000u) * config_.clockRate / 1'000'000'000u;
+      const std::uint32_t tsOut = lastTsOut_ + static_cast<std::uint32_t>(std::max<std::uint64_t>(1, ticks));
+      seqOffset_ = static_cast<std::uint16_t>(seqOut - seqIn);
+      tsOffset_ = tsOut - tsIn;
+      if (currentLayer_ != kNoLayer && currentLayer_ != layer) {
+        ++stats_.layerSwitches;
+      }
+    } else {
+      seqOffset_ = 0;
+      tsOffset_ = 0;
+    }
+    currentLayer_ = layer;
+    firstSeqIn_ = seqIn;
+  }
+
+  const auto seqOut = static_cast<std::uint16_t>(seqIn + seqOffset_);
+  const std::uint32_t tsOut = tsIn + tsOffset_;
+
+  std::memcpy(buffer_.data(), packet.data().data(), size);
+  auto out = rtc::RtpPacketView::parse(std::span<std::uint8_t>(buffer_.data(), size));
+  if (!out) {
+    // The receiver parsed these very bytes; this cannot fail, but never send a broken packet.
+    ++stats_.sendFailures;
+    return;
+  }
+  out->setSsrc(config_.ssrc);
+  out->setPayloadType(config_.payloadType);
+  out->setSequenceNumber(seqOut);
+  out->setTimestamp(tsOut);
+  if (remapExtensions_ && out->hasExtension()) {
+    if (!out->remapExtensionIds(config_.extensions.table)) {
+      // The subscriber's id does not fit the publisher's form (an id above 14 in a one-byte
+      // block): the media still goes out, its extensions as the publisher numbered them.
+      ++stats_.extensionRemapFailures;
+    }
+  }
+
+  if (!started_ || switchNow || seqNewer(seqOut, lastSeqOut_)) {
+    lastSeqOut_ = seqOut;
+  }
+  if (!started_ || switchNow || tsNewer(tsOut, lastTsOut_)) {
+    lastTsOut_ = tsOut;
+    lastSentAt_ = now;
+  }
+  started_ = true;
+
+  if (sink_.sendRtp(std::span<std::uint8_t>(buffer_), size)) {
+    ++stats_.packetsSent;
+    stats_.bytesSent += size;
+  } else {
+    ++stats_.sendFailures;
+  }
+}
+
+}  // namespace huddle::sfu

@@ -40,6 +40,8 @@ struct DownTrackStats {
   std::uint64_t droppedTooLarge = 0;   // no room for the packet plus the SRTP tag
   std::uint64_t droppedStale = 0;      // older than the current source's first forwarded packet
   std::uint64_t layerSwitches = 0;
+  // Sent with the publisher's extension ids: a subscriber id did not fit the packet's form.
+  std::uint64_t extensionRemapFailures = 0;
 };
 
 class DownTrack final {
@@ -79,6 +81,8 @@ class DownTrack final {
   std::string subscriberSid_;
   DownTrackConfig config_;
   RtpSink& sink_;  // borrowed: the subscriber's transport glue outlives its downtracks
+  bool video_ = false;
+  bool remapExtensions_ = false;  // the table maps anything at all
   int targetLayer_ = 0;
   int currentLayer_ = kNoLayer;
   bool paused_ = false;

@@ -1,1 +1,124 @@
 #include "sfu/media/track_receiver.h"
+
+#include <algorithm>
+
+namespace huddle::sfu {
+
+TrackReceiver::TrackReceiver(const TrackReceiverConfig& config, KeyframeRequester& requester)
+    : config_(config), requester_(requester) {}
+
+void TrackReceiver::setLayerSsrc(int layer, std::uint32_t ssrc) {
+  if (layer < 0 || layer >= kMaxLayers) {
+    return;
+  }
+  const int previousHighest = highestLayer();
+  layerSsrcs_[static_cast<std::size_t>(layer)] = ssrc;
+  const int highest = highestLayer();
+  if (highest <= previousHighest) {
+    return;
+  }
+  // Simple policy until bandwidth estimation decides: whoever followed the best layer follows
+  // the new best one.
+  for (DownTrack* downTrack : downTracks_) {
+    if (downTrack->targetLayer() == previousHighest) {
+      downTrack->setTargetLayer(highest);
+    }
+  }
+}
+
+std::optional<int> TrackReceiver::layerOf(std::uint32_t ssrc) const noexcept {
+  for (int layer = 0; layer < kMaxLayers; ++layer) {
+    if (layerSsrcs_[static_cast<std::size_t>(layer)] == ssrc) {
+      return layer;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> TrackReceiver::ssrcOf(int layer) const noexcept {
+  if (layer < 0 || layer >= kMaxLayers) {
+    return std::nullopt;
+  }
+  return layerSsrcs_[static_cast<std::size_t>(layer)];
+}
+
+int TrackReceiver::highestLayer() const noexcept {
+  for (int layer = kMaxLayers - 1; layer > 0; --layer) {
+    if (layerSsrcs_[static_cast<std::size_t>(layer)]) {
+      return layer;
+    }
+  }
+  return 0;
+}
+
+void TrackReceiver::onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint now) {
+  if (layer < 0 || layer >= kMaxLayers) {
+    ++stats_.droppedUnknownLayer;
+    return;
+  }
+  const auto index = static_cast<std::size_t>(layer);
+  const bool keyframe = isKeyframe(config_.codec, packet.payload());
+  ++stats_.packets[index];
+  if (keyframe && isVideo(config_.codec)) {
+    ++stats_.keyframes[index];
+  }
+  // By index: a sink may not detach downtracks from inside sendRtp, but a stale iterator would
+  // be worse than a skipped packet if it ever did.
+  for (std::size_t i = 0; i < downTracks_.size(); ++i) {
+    downTracks_[i]->forward(packet, layer, keyframe, now);
+  }
+  std::array<bool, kMaxLayers> wanted{};
+  bool any = false;
+  for (const DownTrack* downTrack : downTracks_) {
+    if (downTrack->needsKeyframe()) {
+      const int target = downTrack->targetLayer();
+      if (target >= 0 && target < kMaxLayers) {
+        wanted[static_cast<std::size_t>(target)] = true;
+        any = true;
+      }
+    }
+  }
+  if (any) {
+    for (int l = 0; l < kMaxLayers; ++l) {
+      if (wanted[static_cast<std::size_t>(l)]) {
+        requestKeyframe(l, now);
+      }
+    }
+  }
+}
+
+void TrackReceiver::addDownTrack(DownTrack& downTrack, TimePoint now) {
+  if (std::find(downTracks_.begin(), downTracks_.end(), &downTrack) != downTracks_.end()) {
+    return;
+  }
+  downTracks_.push_back(&downTrack);
+  const int target = highestLayer();
+  downTrack.setTargetLayer(target);
+  if (isVideo(config_.codec)) {
+    requestKeyframe(target, now);
+  }
+}
+
+void TrackReceiver::removeDownTrack(DownTrack& downTrack) {
+  std::erase(downTracks_, &downTrack);
+}
+
+void TrackReceiver::requestKeyframe(int layer, TimePoint now) {
+  if (layer < 0 || layer >= kMaxLayers) {
+    return;
+  }
+  const auto index = static_cast<std::size_t>(layer);
+  const auto ssrc = layerSsrcs_[index];
+  if (!ssrc) {
+    return;
+  }
+  if (keyframeRequested_[index] && now - lastKeyframeRequest_[index] < config_.keyframeRequestInterval) {
+    return;
+  }
+  keyframeRequested_[index] = true;
+  lastKeyframeRequest_[index] = now;
+  ++stats_.keyframeRequests;
+  requester_.requestKeyframe(*ssrc);
+}
+
+}  // namespace huddle::sfu

@@ -72,6 +72,7 @@ class TrackReceiver final {
   KeyframeRequester& requester_;  // borrowed: the publisher's transport glue
   std::array<std::optional<std::uint32_t>, kMaxLayers> layerSsrcs_{};
   std::array<TimePoint, kMaxLayers> lastKeyframeRequest_{};
+  std::array<bool, kMaxLayers> keyframeRequested_{};  // lastKeyframeRequest_ is meaningful
   std::vector<DownTrack*> downTracks_;
   TrackReceiverStats stats_;
 };
