@@ -1,6 +1,7 @@
 #include "rtc/transport/udp_mux.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 
 #include "rtc/ice/ice_lite_server.h"
@@ -67,8 +68,38 @@ void UdpMux::bindTuple(const StunAddress& from, Endpoint& endpoint) {
   ++stats_.tuplesBound;
 }
 
+bool UdpMux::send(std::span<const std::uint8_t> data, const StunAddress& to) {
+  if (!dispatching_) return socket_->send(data, to);
+  if (data.size() > kBatchSlotSize) {
+    flush();
+    return socket_->send(data, to);
+  }
+  if (batch_->count == kBatchCapacity) flush();
+  const std::size_t i = batch_->count++;
+  std::memcpy(batch_->slots[i].data(), data.data(), data.size());
+  batch_->datagrams[i] = UdpSocket::Datagram{std::span<const std::uint8_t>(batch_->slots[i].data(), data.size()), to};
+  ++stats_.sendsBatched;
+  return true;
+}
+
+void UdpMux::flush() {
+  if (batch_->count == 0) return;
+  const std::size_t count = batch_->count;
+  // Cleared first: nothing re-enters from sendBatch, but a stale count must never resend.
+  batch_->count = 0;
+  ++stats_.batchesFlushed;
+  socket_->sendBatch(std::span<const UdpSocket::Datagram>(batch_->datagrams.data(), count));
+}
+
 void UdpMux::onUdpPacket(UdpSocket& /*socket*/, std::span<std::uint8_t> data,
                          const StunAddress& from) {
+  dispatching_ = true;
+  route(data, from);
+  dispatching_ = false;
+  flush();
+}
+
+void UdpMux::route(std::span<std::uint8_t> data, const StunAddress& from) {
   const DatagramClass cls = classifyDatagram(data);
   if (cls == DatagramClass::Unknown) {
     ++stats_.droppedGarbage;

@@ -8,11 +8,17 @@
 // tuple is bound by the transport (bindTuple) once ICE has authenticated that request, so a
 // forged request that merely names a ufrag binds nothing. Everything else (unknown source, not
 // STUN/DTLS/RTP/RTCP by its first byte, RFC 7983) is dropped and counted.
+//
+// Sends made while the mux dispatches a received datagram (an SFU fanning one publisher packet
+// out to its subscribers) are copied into a preallocated batch and handed to the kernel in one
+// sendmmsg() when the dispatch returns or the batch fills up. Outside a dispatch a send goes out
+// at once.
 
 // Boost 1.74's asio uses std::exchange without including <utility>.
 #include <utility>
 
 #include <boost/asio.hpp>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -51,10 +57,16 @@ class UdpMux final : private UdpSocket::Listener {
     std::uint64_t tuplesBound = 0;
     std::uint64_t droppedUnknownSource = 0;  // not a STUN request naming a registered ufrag
     std::uint64_t droppedGarbage = 0;        // first byte outside the RFC 7983 ranges, or empty
+    std::uint64_t sendsBatched = 0;          // sends queued during a dispatch
+    std::uint64_t batchesFlushed = 0;        // sendBatch calls made for them
   };
 
   // Limits the tuple table against a peer spraying source addresses with valid checks.
   static constexpr std::size_t kMaxTuplesPerEndpoint = 8;
+  // The send batch: a fan-out to this many subscribers goes out in one kernel call; a larger
+  // datagram is sent on its own (after what is queued, so order is kept).
+  static constexpr std::size_t kBatchCapacity = UdpSocket::kMaxBatch;
+  static constexpr std::size_t kBatchSlotSize = 1600;
 
   [[nodiscard]] static Result<std::unique_ptr<UdpMux>, UdpSocketError> create(
       boost::asio::io_context& io, std::string_view ip, std::uint16_t port = 0);
@@ -70,9 +82,11 @@ class UdpMux final : private UdpSocket::Listener {
   // Routes later datagrams from `from` to `endpoint` (after an authenticated check).
   void bindTuple(const StunAddress& from, Endpoint& endpoint);
 
-  bool send(std::span<const std::uint8_t> data, const StunAddress& to) {
-    return socket_->send(data, to);
-  }
+  // Inside a dispatch: true once queued (a kernel refusal at the flush is counted in
+  // socketCounters().sendErrors). Outside: the kernel's answer.
+  bool send(std::span<const std::uint8_t> data, const StunAddress& to);
+  // Sends what is queued now; the mux does this itself at the end of every dispatch.
+  void flush();
 
   [[nodiscard]] const StunAddress& localAddress() const noexcept { return socket_->localAddress(); }
   [[nodiscard]] const Stats& stats() const noexcept { return stats_; }
@@ -86,8 +100,17 @@ class UdpMux final : private UdpSocket::Listener {
   UdpMux() = default;
   void onUdpPacket(UdpSocket& socket, std::span<std::uint8_t> data,
                    const StunAddress& from) override;
+  void route(std::span<std::uint8_t> data, const StunAddress& from);
+
+  struct SendBatch {
+    std::array<std::array<std::uint8_t, kBatchSlotSize>, kBatchCapacity> slots;
+    std::array<UdpSocket::Datagram, kBatchCapacity> datagrams;
+    std::size_t count = 0;
+  };
 
   std::unique_ptr<UdpSocket> socket_;
+  std::unique_ptr<SendBatch> batch_ = std::make_unique<SendBatch>();
+  bool dispatching_ = false;
   std::unordered_map<std::string, Endpoint*> ufrags_;
   std::unordered_map<StunAddress, Endpoint*, StunAddressHash> tuples_;
   Stats stats_;

@@ -3,8 +3,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
-#include <vector>
 
 namespace huddle::rtc {
 
@@ -107,42 +108,61 @@ std::size_t UdpSocket::sendBatch(std::span<const Datagram> datagrams) {
     counters_.sendErrors += datagrams.size();
     return 0;
   }
-  // One sockaddr_in6 fits either family.
-  std::vector<sockaddr_in6> addrs(datagrams.size());
-  std::vector<iovec> iov(datagrams.size());
-  std::vector<mmsghdr> msgs(datagrams.size());
-  for (std::size_t i = 0; i < datagrams.size(); ++i) {
-    const auto& d = datagrams[i];
-    socklen_t len = 0;
-    if (d.to.family == StunAddressFamily::IPv4) {
-      const sockaddr_in sa = d.to.toSockaddrIn();
-      std::memcpy(&addrs[i], &sa, sizeof(sa));
-      len = sizeof(sa);
-    } else {
-      addrs[i] = d.to.toSockaddrIn6();
-      len = sizeof(sockaddr_in6);
+  // Stack arrays, one chunk of kMaxBatch at a time: the media path must not allocate.
+  std::array<sockaddr_in6, kMaxBatch> addrs;  // one sockaddr_in6 fits either family
+  std::array<iovec, kMaxBatch> iov;
+  std::array<mmsghdr, kMaxBatch> msgs;
+  std::size_t accepted = 0;
+  std::size_t done = 0;
+  while (done < datagrams.size()) {
+    const std::size_t chunk = std::min(kMaxBatch, datagrams.size() - done);
+    for (std::size_t i = 0; i < chunk; ++i) {
+      const auto& d = datagrams[done + i];
+      socklen_t len = 0;
+      if (d.to.family == StunAddressFamily::IPv4) {
+        const sockaddr_in sa = d.to.toSockaddrIn();
+        std::memcpy(&addrs[i], &sa, sizeof(sa));
+        len = sizeof(sa);
+      } else {
+        addrs[i] = d.to.toSockaddrIn6();
+        len = sizeof(sockaddr_in6);
+      }
+      iov[i].iov_base = const_cast<std::uint8_t*>(d.data.data());
+      iov[i].iov_len = d.data.size();
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_name = &addrs[i];
+      msgs[i].msg_hdr.msg_namelen = len;
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
     }
-    iov[i].iov_base = const_cast<std::uint8_t*>(d.data.data());
-    iov[i].iov_len = d.data.size();
-    msgs[i] = mmsghdr{};
-    msgs[i].msg_hdr.msg_name = &addrs[i];
-    msgs[i].msg_hdr.msg_namelen = len;
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
-  }
-  std::size_t sent = 0;
-  while (sent < msgs.size()) {
-    const int n = ::sendmmsg(socket_.native_handle(), msgs.data() + sent,
-                             static_cast<unsigned int>(msgs.size() - sent), 0);
-    if (n <= 0) break;
-    for (int i = 0; i < n; ++i) {
-      ++counters_.packetsSent;
-      counters_.bytesSent += datagrams[sent + static_cast<std::size_t>(i)].data.size();
+    std::size_t pos = 0;
+    while (pos < chunk) {
+      ++counters_.sendmmsgCalls;
+      const int n = ::sendmmsg(socket_.native_handle(), msgs.data() + pos,
+                               static_cast<unsigned int>(chunk - pos), 0);
+      if (n > 0) {
+        for (int i = 0; i < n; ++i) {
+          ++counters_.packetsSent;
+          counters_.bytesSent += datagrams[done + pos + static_cast<std::size_t>(i)].data.size();
+        }
+        pos += static_cast<std::size_t>(n);
+        accepted += static_cast<std::size_t>(n);
+        continue;
+      }
+      const int err = n < 0 ? errno : EAGAIN;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
+        // The socket buffer is full: the rest of the batch would fail the same way.
+        counters_.sendErrors += datagrams.size() - done - pos;
+        return accepted;
+      }
+      // This datagram's own problem (e.g. ICMP unreachable reported now): skip it only.
+      ++counters_.sendErrors;
+      ++pos;
     }
-    sent += static_cast<std::size_t>(n);
+    done += chunk;
   }
-  counters_.sendErrors += msgs.size() - sent;
-  return sent;
+  return accepted;
 }
 
 }  // namespace huddle::rtc

@@ -47,6 +47,7 @@ class UdpSocket final {
     std::uint64_t bytesSent = 0;
     std::uint64_t sendErrors = 0;     // kernel refused (buffer full, unreachable, ...)
     std::uint64_t receiveErrors = 0;  // errors other than the cancel on close
+    std::uint64_t sendmmsgCalls = 0;  // kernel calls made by sendBatch
   };
 
   struct Datagram {
@@ -64,7 +65,10 @@ class UdpSocket final {
 
   // False when the kernel refused it (counted).
   bool send(std::span<const std::uint8_t> data, const StunAddress& to);
-  // Number of datagrams the kernel accepted, in order; the rest were dropped (counted).
+  // Number of datagrams the kernel accepted; the others were dropped (counted). One refused
+  // for its own sake (unreachable destination) is skipped and the rest still go; a full
+  // socket buffer drops the rest. At most kMaxBatch per sendmmsg call, no allocation.
+  static constexpr std::size_t kMaxBatch = 64;
   std::size_t sendBatch(std::span<const Datagram> datagrams);
   // Stops receiving; pending handlers become no-ops. Idempotent.
   void close();

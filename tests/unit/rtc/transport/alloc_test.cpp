@@ -158,6 +158,11 @@ struct MediaSink final : WebRtcTransport::Listener {
       }
     }
     ++rtp;
+    if (echo != nullptr) {
+      // Answer from inside the mux's dispatch, so the send goes through its batch.
+      const std::size_t length = writeRtp(echoBuffer, echoSsrc, view->sequenceNumber());
+      if (!echo->sendRtp(echoBuffer, length)) ++bad;
+    }
   }
   void onRtcpPacket(WebRtcTransport& /*t*/, std::span<std::uint8_t> packet) override {
     RtcpCompoundReader reader(packet);
@@ -173,6 +178,9 @@ struct MediaSink final : WebRtcTransport::Listener {
   }
 
   std::uint32_t expectedSsrc;
+  WebRtcTransport* echo = nullptr;
+  std::uint32_t echoSsrc = 0;
+  Buffer echoBuffer{};
   TransportState state = TransportState::New;
   std::uint32_t rtp = 0;
   std::uint32_t rtcp = 0;
@@ -318,6 +326,45 @@ TEST_F(TransportAllocationTest, MediaBothWaysAllocatesNothingAfterWarmUp) {
   EXPECT_EQ(news, 0) << "operator new calls during " << kCounted << " packets each way";
 #if defined(HUDDLE_TEST_COUNTS_MALLOC)
   EXPECT_EQ(mallocs, 0) << "malloc calls during " << kCounted << " packets each way";
+#else
+  (void)mallocs;
+#endif
+}
+
+// The server answers each client packet from inside the mux's dispatch: its sends are queued
+// in the mux's preallocated batch and leave through sendmmsg, still without allocating.
+TEST_F(TransportAllocationTest, SendsBatchedInsideTheMuxDispatchAllocateNothing) {
+  serverSink_.echo = server_.get();
+  serverSink_.echoSsrc = kServerSsrc;
+  std::uint16_t seq = 1;
+  std::uint32_t sendFailures = 0;
+  auto run = [&](std::uint32_t count) {
+    const std::uint32_t target = clientSink_.rtp + count;
+    for (std::uint32_t i = 0; i < count; ++i, ++seq) {
+      const std::size_t length = writeRtp(buffer_, kClientSsrc, seq);
+      sendFailures += client_->sendRtp(buffer_, length) ? 0 : 1;
+    }
+    return test::runUntil(io_, [&] { return clientSink_.rtp + clientSink_.bad >= target; });
+  };
+  ASSERT_TRUE(run(kWarmUp));
+  const auto batchedBefore = mux_->stats().sendsBatched;
+
+  newCalls.store(0);
+  mallocCalls.store(0);
+  countingOn.store(true);
+  bool allArrived = true;
+  for (std::uint32_t sent = 0; sent < kCounted; sent += kBatch) allArrived = run(kBatch) && allArrived;
+  countingOn.store(false);
+  const long news = newCalls.load();
+  const long mallocs = mallocCalls.load();
+
+  EXPECT_TRUE(allArrived);
+  EXPECT_EQ(sendFailures, 0u);
+  EXPECT_EQ(serverSink_.bad + clientSink_.bad, 0u);
+  EXPECT_EQ(mux_->stats().sendsBatched - batchedBefore, kCounted);
+  EXPECT_EQ(news, 0);
+#if defined(HUDDLE_TEST_COUNTS_MALLOC)
+  EXPECT_EQ(mallocs, 0);
 #else
   (void)mallocs;
 #endif
