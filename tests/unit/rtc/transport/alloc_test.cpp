@@ -11,86 +11,23 @@
 // (warm-up, per-connection and per-SSRC costs) and data channels (disabled here: usrsctp
 // allocates in C per message, outside this claim).
 //
-// This binary replaces the global operator new and (glibc, no sanitizer: ASan owns malloc) also
-// malloc/calloc/realloc, so allocations inside OpenSSL and asio are seen as well.
+// This binary links tests/support/counting_allocator.cpp, which replaces the global operator new
+// and (glibc, no sanitizer: ASan owns malloc) also malloc/calloc/realloc, so allocations inside
+// OpenSSL and asio are seen as well.
 
 #include <gtest/gtest.h>
 
 #include <array>
-#include <atomic>
-#include <cstdlib>
 #include <functional>
 #include <memory>
-#include <new>
 
+#include "counting_allocator.h"
 #include "rtc/dtls/dtls_certificate.h"
 #include "rtc/rtp/rtcp_packet.h"
 #include "rtc/rtp/rtp_packet.h"
 #include "rtc/transport/udp_mux.h"
 #include "rtc/transport/webrtc_transport.h"
 #include "transport_test_util.h"
-
-namespace {
-
-std::atomic<bool> countingOn{false};
-std::atomic<long> newCalls{0};
-std::atomic<long> mallocCalls{0};
-
-void* countedNew(std::size_t size) {
-  if (countingOn.load(std::memory_order_relaxed)) newCalls.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-
-}  // namespace
-
-void* operator new(std::size_t size) { return countedNew(size); }
-void* operator new[](std::size_t size) { return countedNew(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HUDDLE_TEST_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define HUDDLE_TEST_ASAN 1
-#endif
-
-#if defined(__GLIBC__) && !defined(HUDDLE_TEST_ASAN)
-extern "C" {
-void* __libc_malloc(std::size_t size);
-void* __libc_calloc(std::size_t count, std::size_t size);
-void* __libc_realloc(void* p, std::size_t size);
-void __libc_free(void* p);
-}
-namespace {
-void noteMalloc() {
-  if (countingOn.load(std::memory_order_relaxed)) {
-    mallocCalls.fetch_add(1, std::memory_order_relaxed);
-  }
-}
-}  // namespace
-extern "C" {
-void* malloc(std::size_t size) noexcept {
-  noteMalloc();
-  return __libc_malloc(size);
-}
-void* calloc(std::size_t count, std::size_t size) noexcept {
-  noteMalloc();
-  return __libc_calloc(count, size);
-}
-void* realloc(void* p, std::size_t size) noexcept {
-  noteMalloc();
-  return __libc_realloc(p, size);
-}
-void free(void* p) noexcept { __libc_free(p); }
-}
-#define HUDDLE_TEST_COUNTS_MALLOC 1
-#endif
 
 namespace huddle::rtc {
 namespace {
@@ -268,19 +205,16 @@ class TransportAllocationTest : public ::testing::Test {
 TEST_F(TransportAllocationTest, CounterSeesAllocations) {
   long news = 0;
   long mallocs = 0;
-  newCalls.store(0);
-  mallocCalls.store(0);
-  countingOn.store(true);
+  huddle::test::resetAllocationCounts();
+  huddle::test::setAllocationCounting(true);
   auto p = std::make_unique<std::array<char, 64>>();
-  countingOn.store(false);
-  news = newCalls.load();
-  mallocs = mallocCalls.load();
+  huddle::test::setAllocationCounting(false);
+  news = huddle::test::operatorNewCalls();
+  mallocs = huddle::test::mallocCalls();
   EXPECT_EQ(news, 1);
-#if defined(HUDDLE_TEST_COUNTS_MALLOC)
-  EXPECT_EQ(mallocs, 1);
-#else
-  (void)mallocs;
-#endif
+  if (huddle::test::countsMalloc()) {
+    EXPECT_EQ(mallocs, 1);
+  }
 }
 
 TEST_F(TransportAllocationTest, MediaBothWaysAllocatesNothingAfterWarmUp) {
@@ -303,17 +237,16 @@ TEST_F(TransportAllocationTest, MediaBothWaysAllocatesNothingAfterWarmUp) {
   ASSERT_TRUE(exchange(seq, kWarmUp, arrived, sendFailures));
 
   bool allArrived = true;
-  newCalls.store(0);
-  mallocCalls.store(0);
-  countingOn.store(true);
+  huddle::test::resetAllocationCounts();
+  huddle::test::setAllocationCounting(true);
   for (std::uint32_t sent = 0; sent < kCounted; sent += kBatch) {
     expectedRtp += kBatch;
     expectedRtcp += kBatch / 10;
     allArrived = exchange(seq, kBatch, arrived, sendFailures) && allArrived;
   }
-  countingOn.store(false);
-  const long news = newCalls.load();
-  const long mallocs = mallocCalls.load();
+  huddle::test::setAllocationCounting(false);
+  const long news = huddle::test::operatorNewCalls();
+  const long mallocs = huddle::test::mallocCalls();
 
   EXPECT_TRUE(allArrived);
   EXPECT_EQ(sendFailures, 0u);
@@ -324,11 +257,9 @@ TEST_F(TransportAllocationTest, MediaBothWaysAllocatesNothingAfterWarmUp) {
   EXPECT_EQ(clientSink_.rtcp, (kWarmUp + kCounted) / 10);
   EXPECT_EQ(server_->stats().droppedSrtp + client_->stats().droppedSrtp, 0u);
   EXPECT_EQ(news, 0) << "operator new calls during " << kCounted << " packets each way";
-#if defined(HUDDLE_TEST_COUNTS_MALLOC)
-  EXPECT_EQ(mallocs, 0) << "malloc calls during " << kCounted << " packets each way";
-#else
-  (void)mallocs;
-#endif
+  if (huddle::test::countsMalloc()) {
+    EXPECT_EQ(mallocs, 0) << "malloc calls during " << kCounted << " packets each way";
+  }
 }
 
 // The server answers each client packet from inside the mux's dispatch: its sends are queued
@@ -349,25 +280,22 @@ TEST_F(TransportAllocationTest, SendsBatchedInsideTheMuxDispatchAllocateNothing)
   ASSERT_TRUE(run(kWarmUp));
   const auto batchedBefore = mux_->stats().sendsBatched;
 
-  newCalls.store(0);
-  mallocCalls.store(0);
-  countingOn.store(true);
+  huddle::test::resetAllocationCounts();
+  huddle::test::setAllocationCounting(true);
   bool allArrived = true;
   for (std::uint32_t sent = 0; sent < kCounted; sent += kBatch) allArrived = run(kBatch) && allArrived;
-  countingOn.store(false);
-  const long news = newCalls.load();
-  const long mallocs = mallocCalls.load();
+  huddle::test::setAllocationCounting(false);
+  const long news = huddle::test::operatorNewCalls();
+  const long mallocs = huddle::test::mallocCalls();
 
   EXPECT_TRUE(allArrived);
   EXPECT_EQ(sendFailures, 0u);
   EXPECT_EQ(serverSink_.bad + clientSink_.bad, 0u);
   EXPECT_EQ(mux_->stats().sendsBatched - batchedBefore, kCounted);
   EXPECT_EQ(news, 0);
-#if defined(HUDDLE_TEST_COUNTS_MALLOC)
-  EXPECT_EQ(mallocs, 0);
-#else
-  (void)mallocs;
-#endif
+  if (huddle::test::countsMalloc()) {
+    EXPECT_EQ(mallocs, 0);
+  }
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
+#include <cstdlib>
+#include <memory>
 
 #include "counting_allocator.h"
 #include "media_test_util.h"
@@ -35,6 +38,19 @@ class CountingRequester final : public KeyframeRequester {
   std::size_t calls = 0;
   void requestKeyframe(std::uint32_t) override { ++calls; }
 };
+
+TEST(SfuMediaAllocation, TheCounterSeesAllocations) {
+  huddle::test::AllocationScope scope;
+  auto p = std::make_unique<std::array<char, 64>>();
+  // Through a volatile pointer: the compiler may delete a malloc/free pair it can see through.
+  void* volatile raw = std::malloc(32);
+  scope.stop();
+  std::free(raw);
+  EXPECT_EQ(huddle::test::operatorNewCalls(), 1);
+  if (huddle::test::countsMalloc()) {
+    EXPECT_GE(huddle::test::mallocCalls(), 2);  // operator new's own malloc, and ours
+  }
+}
 
 TEST(SfuMediaAllocation, TenThousandForwardsToThreeDownTracksAllocateNothing) {
   constexpr std::uint32_t kLow = 0x1000;
