@@ -16,4 +16,5 @@ echo "== a development token for alice in room demo (valid 6 h):"
 "$cli" token create --dev --identity alice --name Alice --room demo --join --valid-for 6h
 echo
 echo "== starting huddle-server --dev (ws://127.0.0.1:7880); Ctrl-C stops it"
+echo "== open http://127.0.0.1:7880/ in a browser for the demo meeting page"
 exec build/release/src/server/huddle-server --dev "$@"

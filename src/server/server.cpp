@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/random.h"
+#include "server/demo/demo_routes.h"
 #include "server/media_worker.h"
 #include "server/metrics/metrics.h"
 #include "server/room_backend.h"
@@ -81,6 +82,7 @@ struct Server::Impl {
   void drainSessions(int checksLeft);
 
   ServerConfig config;
+  demo::DemoRoutes demo{config};  // the page at / and /meet; /api/token in --dev
   auth::TokenVerifier verifier;
   metrics::Registry registry;
   boost::asio::io_context signalIo;
@@ -252,9 +254,7 @@ void Server::route(const std::shared_ptr<HttpConnection>& connection, HttpReques
                  std::string(asked.empty() ? std::string_view("Authorization, Content-Type") : asked));
     return connection->respond(std::move(response));
   }
-  if (path == "/" && (request.method() == http::verb::get || request.method() == http::verb::head)) {
-    return connection->respond(makeResponse(request, 200, "OK"));
-  }
+  if (auto page = s.demo.handle(request)) return connection->respond(std::move(*page));
   if (path == "/metrics" && request.method() == http::verb::get) {
     return connection->respond(
         makeResponse(request, 200, s.registry.render(), "text/plain; version=0.0.4"));
