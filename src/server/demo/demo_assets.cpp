@@ -49,7 +49,8 @@ const std::vector<std::string>& etags() {
   static const std::vector<std::string> table = [] {
     std::vector<std::string> t;
     t.reserve(kEmbeddedFileCount);
-    for (std::size_t i = 0; i < kEmbeddedFileCount; ++i) t.push_back(etagOf(kEmbeddedFiles[i].bytes));
+    for (std::size_t i = 0; i < kEmbeddedFileCount; ++i)
+      t.push_back(etagOf(kEmbeddedFiles[i].bytes));
     return t;
   }();
   return table;

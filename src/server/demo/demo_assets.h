@@ -15,7 +15,7 @@ struct DemoAsset {
   std::string_view name;         // file name, e.g. "app.js"
   std::string_view contentType;  // with charset for text
   std::string_view body;
-  std::string_view etag;         // quoted strong validator, e.g. "\"1f3a...\""
+  std::string_view etag;  // quoted strong validator, e.g. "\"1f3a...\""
 };
 
 // "/" and "/meet" -> index.html; "/demo/<file>" -> that file. nullopt for anything else,

@@ -42,11 +42,11 @@ DemoResponse errorReply(const DemoRequest& request, http::status status, const s
 }
 
 DemoResponse methodNotAllowed(const DemoRequest& request, std::string_view allow) {
-  DemoResponse response = makeReply(
-      request, http::status::method_not_allowed,
-      "method not allowed: " + std::string(sv(request.method_string())) + "; use " +
-          std::string(allow),
-      "text/plain; charset=utf-8");
+  DemoResponse response =
+      makeReply(request, http::status::method_not_allowed,
+                "method not allowed: " + std::string(sv(request.method_string())) + "; use " +
+                    std::string(allow),
+                "text/plain; charset=utf-8");
   response.set(http::field::allow, std::string(allow));
   return response;
 }

@@ -39,8 +39,7 @@ class DemoRoutes final {
   [[nodiscard]] const std::string& tokenApiKey() const { return apiKey_; }
 
  private:
-  [[nodiscard]] DemoResponse handleToken(const DemoRequest& request,
-                                         std::string_view query) const;
+  [[nodiscard]] DemoResponse handleToken(const DemoRequest& request, std::string_view query) const;
 
   std::string apiKey_;
   const auth::HmacSha256Key* secret_ = nullptr;

@@ -57,10 +57,9 @@ Result<Ok, DevTokenError> checkField(std::string_view field, const std::string& 
     return Fail{DevTokenError::InvalidRequest, std::string(field) + " is required"};
   }
   if (value.size() > maxBytes) {
-    return Fail{DevTokenError::InvalidRequest, std::string(field) + " is " +
-                                                   std::to_string(value.size()) +
-                                                   " bytes; at most " + std::to_string(maxBytes) +
-                                                   " are allowed"};
+    return Fail{DevTokenError::InvalidRequest,
+                std::string(field) + " is " + std::to_string(value.size()) + " bytes; at most " +
+                    std::to_string(maxBytes) + " are allowed"};
   }
   for (const char c : value) {
     const auto b = static_cast<unsigned char>(c);
@@ -123,8 +122,8 @@ std::optional<std::string> signalUrlFromHost(std::string_view host) {
   if (host.empty() || host.size() > 255 + 8) return std::nullopt;
   for (const char c : host) {
     const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' ||
-                         c == '[' || c == ']' || c == '_';
+                         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '[' ||
+                         c == ']' || c == '_';
     if (!allowed) return std::nullopt;
   }
   return "ws://" + std::string(host);

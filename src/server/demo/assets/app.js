@@ -76,7 +76,11 @@
     el.hint.textContent = devTokens
       ? 'Development server: a token is minted for you.'
       : 'Paste a URL and a token minted for this server.';
-    if (!devTokens) $('url-input').value = defaultUrl();
+    if (!devTokens) {
+      $('url-input').value = defaultUrl();
+      // The pasted token names the room and the identity; the fields are only for the record.
+      for (const id of ['room-input', 'name-input']) $(id).required = false;
+    }
   }
 
   async function fetchDevToken(roomName, identity, name) {
@@ -247,7 +251,7 @@
     const form = new FormData(el.form);
     const roomName = String(form.get('room') ?? '').trim();
     const name = String(form.get('name') ?? '').trim();
-    if (!roomName || !name) {
+    if (devTokens && (!roomName || !name)) {
       showError('Enter a room and your name.');
       return;
     }

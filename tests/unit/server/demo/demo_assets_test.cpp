@@ -50,9 +50,9 @@ TEST(DemoAssets, ClientBundleIsEmbeddedWhenTheBuildFoundIt) {
 }
 
 TEST(DemoAssets, UnknownAndEscapingPathsAreNotFound) {
-  for (const char* path : {"/demo/", "/demo/nope.js", "/demo/../server.cpp", "/demo/a/app.js",
-                           "/demo/.hidden", "/metrics", "/index.html", "/meeting", "/demo",
-                           "/demo/app.js/", ""}) {
+  for (const char* path :
+       {"/demo/", "/demo/nope.js", "/demo/../server.cpp", "/demo/a/app.js", "/demo/.hidden",
+        "/metrics", "/index.html", "/meeting", "/demo", "/demo/app.js/", ""}) {
     EXPECT_FALSE(findDemoAsset(path).has_value()) << path;
   }
 }

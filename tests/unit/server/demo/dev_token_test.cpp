@@ -74,8 +74,7 @@ TEST(DevTokenQuery, RejectsWithAMessageNamingTheField) {
     auto r = parseDevTokenQuery(c.query);
     ASSERT_FALSE(r.ok()) << c.query;
     EXPECT_EQ(r.code(), DevTokenError::InvalidRequest);
-    EXPECT_NE(r.message().find(c.expected), std::string::npos)
-        << c.query << " -> " << r.message();
+    EXPECT_NE(r.message().find(c.expected), std::string::npos) << c.query << " -> " << r.message();
   }
   EXPECT_TRUE(parseDevTokenQuery("room=" + maxValue + "&identity=" + maxValue).ok());
 }
@@ -144,8 +143,8 @@ TEST(DemoRoutes, TokenEndpointAnswersJsonInDev) {
   EXPECT_EQ((*response)[http::field::access_control_allow_origin], "");
   const auto body = nlohmann::json::parse(response->body());
   EXPECT_EQ(body.at("url"), "ws://127.0.0.1:7880");
-  auto verified = auth::TokenVerifier(config.keyProvider, clock)
-                      .verify(body.at("token").get<std::string>());
+  auto verified =
+      auth::TokenVerifier(config.keyProvider, clock).verify(body.at("token").get<std::string>());
   ASSERT_TRUE(verified.ok()) << verified.message();
   EXPECT_EQ(verified->identity(), "bob-2");
   EXPECT_EQ(verified->grants.video->room, "standup");
@@ -181,8 +180,9 @@ TEST(DemoRoutes, OperatorKeysInDevSignWithTheFirstWhenNoDevkey) {
   EXPECT_EQ(routes.tokenApiKey(), "alpha");
   auto response = routes.handle(get("/api/token?room=r&identity=i"));
   ASSERT_TRUE(response.has_value());
-  auto verified = auth::TokenVerifier(config.keyProvider, SystemClock::instance())
-                      .verify(nlohmann::json::parse(response->body()).at("token").get<std::string>());
+  auto verified =
+      auth::TokenVerifier(config.keyProvider, SystemClock::instance())
+          .verify(nlohmann::json::parse(response->body()).at("token").get<std::string>());
   ASSERT_TRUE(verified.ok()) << verified.message();
   EXPECT_EQ(verified->apiKey, "alpha");
 }
