@@ -273,7 +273,9 @@
       wireRoom(r);
       // The join response names the room and who is in it: show them before media is up.
       r.on(LivekitClient.RoomEvent.SignalConnected, () => enterMeeting(r, 'signaled'));
-      await r.connect(creds.url, creds.token, { autoSubscribe: true, peerConnectionTimeout: pcTimeout });
+      const options = { autoSubscribe: true };
+      if (pcTimeout) options.peerConnectionTimeout = pcTimeout;  // undefined would erase the default
+      await r.connect(creds.url, creds.token, options);
     } catch (e) {
       if (r && room === r) {
         room = null;
