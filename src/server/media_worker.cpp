@@ -10,6 +10,13 @@ MediaWorker::MediaWorker(const Clock& clock, sfu::RoomDefaults defaults,
 
 MediaWorker::~MediaWorker() { stop(); }
 
+Result<Ok, media::MediaHubError> MediaWorker::enableMedia(const media::MediaHubOptions& options) {
+  auto hub = media::MediaHub::create(io_, rooms_, options);
+  if (!hub.ok()) return hub.error();
+  media_ = std::move(hub).value();
+  return Ok{};
+}
+
 void MediaWorker::start() {
   scheduleTick();
   thread_ = std::thread([this] { io_.run(); });
@@ -28,6 +35,7 @@ void MediaWorker::scheduleTick() {
 void MediaWorker::stop() {
   if (!thread_.joinable()) return;
   boost::asio::post(io_, [this] {
+    if (media_) media_->closeAll();
     tickTimer_.cancel();
     work_.reset();
   });

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/result.h"
+#include "server/media/media_hub.h"
 #include "sfu/room/room_manager.h"
 
 namespace huddle::server {
@@ -22,6 +24,9 @@ class MediaWorker final {
   MediaWorker& operator=(const MediaWorker&) = delete;
   ~MediaWorker();
 
+  // Before start(): the worker's UDP port and DTLS certificate. Without it the worker runs
+  // rooms and signaling only (tests of the signaling layer).
+  [[nodiscard]] Result<Ok, media::MediaHubError> enableMedia(const media::MediaHubOptions& options);
   void start();
   // Runs `closing` on the worker (e.g. close every room), then lets the loop finish and joins.
   void stop();
@@ -29,6 +34,8 @@ class MediaWorker final {
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   // Worker thread only.
   [[nodiscard]] sfu::RoomManager& rooms() { return rooms_; }
+  // Worker thread only; null without enableMedia().
+  [[nodiscard]] media::MediaHub* media() { return media_.get(); }
 
   template <typename F>
   void post(F&& f) {
@@ -42,6 +49,7 @@ class MediaWorker final {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::steady_timer tickTimer_;
   sfu::RoomManager rooms_;
+  std::unique_ptr<media::MediaHub> media_;
   std::thread thread_;
 };
 

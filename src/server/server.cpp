@@ -151,6 +151,37 @@ Result<std::unique_ptr<Server>, HttpServerError> Server::create(ServerConfig con
   s.context.joinSettings.protocol = kServerProtocol;
   s.context.joinSettings.nodeId = randomId("ND_");
 
+  {
+    media::MediaHubOptions media;
+    media.bindAddress = cfg.bindAddresses.empty() ? std::string("0.0.0.0") : cfg.bindAddresses.front();
+    if (!cfg.rtc.nodeIp.v4.empty() && (media.bindAddress == "0.0.0.0" || media.bindAddress == "::")) {
+      media.bindAddress = cfg.rtc.nodeIp.v4;
+    }
+    if (media.bindAddress == "0.0.0.0" || media.bindAddress == "::") media.bindAddress = "127.0.0.1";
+    media.udpPort = cfg.rtc.udpPort.value_or(0);
+    auto enabled = s.worker.enableMedia(media);
+    if (!enabled.ok()) return Error{HttpServerError::Bind, "media: " + enabled.message()};
+    HUDDLE_LOG_INFO(server, "media udp={}", s.worker.media()->mux().localAddress().toString());
+    MediaWorker* worker = &s.worker;
+    auto counter = [&reg, worker](const char* name, const char* help,
+                                  std::atomic<std::uint64_t> media::MediaCounters::*field) {
+      reg.callbackGauge(name, help, [worker, field] {
+        return static_cast<std::int64_t>((worker->media()->counters().*field).load());
+      });
+    };
+    using C = media::MediaCounters;
+    counter("huddle_media_rtp_unparsed", "RTP packets that did not parse", &C::rtpUnparsed);
+    counter("huddle_media_rtp_unknown_stream", "RTP packets of no negotiated track (SSRC, mid, rid, payload type)", &C::rtpUnknownStream);
+    counter("huddle_media_rtcp_malformed", "RTCP compounds with a malformed packet", &C::rtcpMalformed);
+    counter("huddle_media_sdp_rejected", "Offers and answers rejected", &C::sdpRejected);
+    counter("huddle_media_data_malformed", "DataPackets dropped as malformed, too large or unsupported", &C::dataMalformed);
+    counter("huddle_media_data_not_allowed", "DataPackets from participants without canPublishData", &C::dataNotAllowed);
+    counter("huddle_media_data_relayed", "DataPackets delivered to a participant", &C::dataRelayed);
+    counter("huddle_media_keyframe_requests", "PLIs sent to publishers", &C::keyframeRequests);
+    counter("huddle_media_transports_connected", "Transports that reached connected", &C::transportsConnected);
+    counter("huddle_media_transports_failed", "Transports that failed", &C::transportsFailed);
+  }
+
   std::vector<std::string> addresses = cfg.bindAddresses;
   if (addresses.empty()) addresses = {"0.0.0.0", "::"};
   std::unique_ptr<Server> server(new Server(std::move(impl)));
@@ -258,6 +289,10 @@ void Server::route(const std::shared_ptr<HttpConnection>& connection, HttpReques
   if (path == "/metrics" && request.method() == http::verb::get) {
     return connection->respond(
         makeResponse(request, 200, s.registry.render(), "text/plain; version=0.0.4"));
+  }
+  if (!s.config.rtc.singlePeerConnection && path.starts_with("/rtc/v1")) {
+    // What a server without /rtc/v1 says; the clients then fall back to /rtc.
+    return connection->respond(makeResponse(request, 404, "not found"));
   }
   if (path == "/rtc/validate" || path == "/rtc/v1/validate") {
     return s.handleValidate(connection, request, path == "/rtc/v1/validate");

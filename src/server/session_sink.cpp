@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "server/data/data_relay.h"
+#include "server/media/media_hub.h"
 #include "server/proto_convert.h"
 #include "server/signal_session.h"
 #include "signal/signal_codec.h"
@@ -100,9 +102,49 @@ void SessionSink::onRequestResponse(std::uint32_t requestId, sfu::RequestKind /*
   send(response);
 }
 
-void SessionSink::onData(const sfu::DataMessage& /*message*/) {
-  // Data packets travel on the participant's data channels, which come with the media path;
-  // until then the room counts them as delivered to the sink only.
+void SessionSink::onData(const sfu::DataMessage& message) {
+  // Data travels on the participant's data channels, not on the signal connection.
+  if (hub_ == nullptr) return;
+  const std::string bytes = encodeServerData(message);
+  hub_->deliverData(roomName_, sid_, message.reliable,
+                    std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+}
+
+void SessionSink::attachMedia(media::MediaHub* hub, std::string roomName, std::string sid) {
+  hub_ = hub;
+  roomName_ = std::move(roomName);
+  sid_ = std::move(sid);
+}
+
+namespace {
+void fillDescription(livekit::SessionDescription* d, const char* type, const std::string& sdp,
+                     std::uint32_t id, const std::map<std::string, std::string>& midToTrackId) {
+  d->set_type(type);
+  d->set_sdp(sdp);
+  d->set_id(id);
+  for (const auto& [mid, track] : midToTrackId) (*d->mutable_mid_to_track_id())[mid] = track;
+}
+}  // namespace
+
+void SessionSink::sendAnswer(const std::string& sdp, std::uint32_t id,
+                             const std::map<std::string, std::string>& midToTrackId) {
+  livekit::SignalResponse response;
+  fillDescription(response.mutable_answer(), "answer", sdp, id, midToTrackId);
+  send(response);
+}
+
+void SessionSink::sendOffer(const std::string& sdp, std::uint32_t id,
+                            const std::map<std::string, std::string>& midToTrackId) {
+  livekit::SignalResponse response;
+  fillDescription(response.mutable_offer(), "offer", sdp, id, midToTrackId);
+  send(response);
+}
+
+void SessionSink::sendMediaSectionsRequirement(std::uint32_t audios, std::uint32_t videos) {
+  livekit::SignalResponse response;
+  response.mutable_media_sections_requirement()->set_num_audios(audios);
+  response.mutable_media_sections_requirement()->set_num_videos(videos);
+  send(response);
 }
 
 livekit::SignalResponse SessionSink::leaveResponse(sfu::DisconnectReason reason,

@@ -11,11 +11,15 @@
 #include <string>
 
 #include "livekit_rtc.pb.h"
+#include "server/media/participant_media.h"
 #include "sfu/room/participant_sink.h"
 
 namespace huddle::server {
 
 class SignalSession;
+namespace media {
+class MediaHub;
+}
 
 // What a JoinResponse says besides the room state.
 struct JoinResponseSettings {
@@ -30,7 +34,7 @@ struct JoinResponseSettings {
   bool canPublish = true;
 };
 
-class SessionSink final : public sfu::ParticipantSink {
+class SessionSink final : public sfu::ParticipantSink, public media::MediaSignal {
  public:
   SessionSink(boost::asio::io_context& signalIo, std::weak_ptr<SignalSession> session,
               JoinResponseSettings settings);
@@ -49,6 +53,16 @@ class SessionSink final : public sfu::ParticipantSink {
   void onData(const sfu::DataMessage& message) override;
   void onRemoved(sfu::DisconnectReason reason, sfu::LeaveAction action) override;
 
+  // media::MediaSignal
+  void sendAnswer(const std::string& sdp, std::uint32_t id,
+                  const std::map<std::string, std::string>& midToTrackId) override;
+  void sendOffer(const std::string& sdp, std::uint32_t id,
+                 const std::map<std::string, std::string>& midToTrackId) override;
+  void sendMediaSectionsRequirement(std::uint32_t audios, std::uint32_t videos) override;
+
+  // Worker thread: where data messages for this participant go (its data channels).
+  void attachMedia(media::MediaHub* hub, std::string roomName, std::string sid);
+
   // A leave as the first and only message (a resume that found nothing to resume).
   static livekit::SignalResponse leaveResponse(sfu::DisconnectReason reason,
                                                sfu::LeaveAction action);
@@ -60,6 +74,9 @@ class SessionSink final : public sfu::ParticipantSink {
   boost::asio::io_context& signalIo_;
   std::weak_ptr<SignalSession> session_;
   JoinResponseSettings settings_;
+  media::MediaHub* hub_ = nullptr;  // worker thread only
+  std::string roomName_;
+  std::string sid_;
 };
 
 }  // namespace huddle::server

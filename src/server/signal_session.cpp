@@ -76,15 +76,31 @@ void SignalSession::start() {
 
   MediaWorker& worker = context_.worker;
   boost::asio::io_context& signalIo = context_.signalIo;
+  media::ParticipantMediaSettings mediaSettings;
+  mediaSettings.identity = options.identity;
+  mediaSettings.singlePeerConnection = params_.singlePeerConnection;
+  mediaSettings.canSubscribe = settings.canSubscribe;
+  mediaSettings.canPublishData = options.permission.canPublishData;
+  std::optional<livekit::SessionDescription> firstOffer = params_.publisherOffer;
+  std::vector<sfu::AddTrackOptions> firstTracks;
+  for (const auto& t : params_.addTrackRequests) firstTracks.push_back(fromProto(t));
   // The join holds the session: nothing else owns it until the WebSocket's own operations do.
   worker.post([&worker, &signalIo, self = shared_from_this(), room = roomName_, resume,
-               sid = params_.participantSid, options = std::move(options), sink]() mutable {
+               sid = params_.participantSid, options = std::move(options), sink,
+               mediaSettings = std::move(mediaSettings), firstOffer = std::move(firstOffer),
+               firstTracks = std::move(firstTracks)]() mutable {
     auto reply = [&signalIo, self](auto fn) {
       boost::asio::post(signalIo, [self, fn = std::move(fn)]() mutable { fn(*self); });
     };
     if (resume) {
       sfu::Room* existing = worker.rooms().find(room);
       if (existing != nullptr && existing->resume(sid, options.identity, sink).ok()) {
+        if (media::MediaHub* hub = worker.media()) {
+          if (media::ParticipantMedia* pm = hub->find(room, sid)) {
+            pm->setSink(sink);
+            sink->attachMedia(hub, room, sid);
+          }
+        }
         reply([sid](SignalSession& s) { s.accepted(sid); });
         return;
       }
@@ -113,9 +129,20 @@ void SignalSession::start() {
       });
       return;
     }
-    // Until media lands there is no transport to wait for: the participant counts as active
-    // once its JoinResponse is on the way (see docs/decisions.md).
+    // The participant counts as active once its JoinResponse is on the way, not when its
+    // transport connects (see docs/decisions.md).
     (*target)->setActive(joined->sid);
+    if (media::MediaHub* hub = worker.media()) {
+      mediaSettings.sid = joined->sid;
+      sink->attachMedia(hub, room, joined->sid);
+      media::ParticipantMedia& pm = hub->addParticipant(**target, mediaSettings, sink);
+      // v1 joins may carry their first tracks and offer (fast publish).
+      for (const auto& t : firstTracks) (*target)->addTrack(joined->sid, t);
+      if (firstOffer) hub->handleOffer(room, joined->sid, firstOffer->sdp(), firstOffer->id());
+      if (!mediaSettings.singlePeerConnection && mediaSettings.canSubscribe) {
+        pm.startSubscriberConnection();
+      }
+    }
     reply([sid = joined->sid](SignalSession& s) { s.accepted(sid); });
   });
 }
@@ -336,8 +363,26 @@ void SignalSession::handle(const livekit::SignalRequest& request) {
       return;
     }
     case R::kOffer:
-    case R::kAnswer:
+    case R::kAnswer: {
+      const bool offer = request.message_case() == R::kOffer;
+      const auto& d = offer ? request.offer() : request.answer();
+      if (participantSid_.empty()) return;
+      MediaWorker& worker = context_.worker;
+      worker.post([&worker, offer, room = roomName_, sid = participantSid_, sdp = d.sdp(),
+                   id = d.id()] {
+        media::MediaHub* hub = worker.media();
+        if (hub == nullptr) return;
+        if (offer) {
+          hub->handleOffer(room, sid, sdp, id);
+        } else {
+          hub->handleAnswer(room, sid, sdp, id);
+        }
+      });
+      return;
+    }
     case R::kTrickle:
+      // Our candidates are in the SDP and we are ICE-lite: the client's candidates are learnt
+      // from its connectivity checks, so trickles need no action.
     case R::kTrackSetting:
     case R::kUpdateLayers:
     case R::kSubscriptionPermission:

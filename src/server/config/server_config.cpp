@@ -25,6 +25,7 @@ struct Flags {
   std::string config;
   std::string configBody;
   bool dev = false;
+  bool noRtcV1 = false;
   std::vector<std::string> bind;
   std::string port;
   std::string udpPort;
@@ -62,6 +63,9 @@ struct App {
     app.add_flag("--dev", f.dev,
                  "development mode: binds 127.0.0.1, keys devkey: secret unless keys are "
                  "given, short secrets allowed; insecure, never for production");
+    app.add_flag("--no-rtc-v1", f.noRtcV1,
+                 "answer /rtc/v1 with 404, as a server before single peer connection did: "
+                 "clients fall back to /rtc with two peer connections");
     bind = app.add_option("--bind", f.bind,
                           "IP address to listen on; repeat for several (default: all)")
                ->allow_extra_args(false)
@@ -151,6 +155,7 @@ Result<ServerConfig, ConfigError> loadServerConfig(int argc, const char* const* 
   }
   // --dev on the command line cannot be switched off by the file.
   if (flags.dev) config.development = true;
+  if (flags.noRtcV1) config.rtc.singlePeerConnection = false;
 
   // 2. Keys: the highest-priority source that names any replaces the lower ones whole.
   std::optional<KeyMap> keys = fromYaml.keys;

@@ -65,6 +65,8 @@ struct RtcConfig {
   std::uint16_t portRangeEnd = 60000;    // rtc.port_range_end (inclusive)
   std::uint16_t tcpPort = 7881;          // rtc.tcp_port: ICE-TCP passive port; 0 = disabled
   bool useIceLite = true;                // rtc.use_ice_lite
+  // /rtc/v1 (one peer connection); --no-rtc-v1 turns it off, as on servers before it existed.
+  bool singlePeerConnection = true;
   NodeIp nodeIp;                         // rtc.node_ip: "ip" or "ipv4,ipv6"
 };
 

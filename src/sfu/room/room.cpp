@@ -147,6 +147,7 @@ void Room::changed(Member& member) {
   ++member.info.version;
   refreshCounts();
   if (visible(member.info)) broadcast({member.info}, &member);
+  mediaChanged();
 }
 
 Result<ParticipantInfo, RoomError> Room::join(JoinOptions options) {
@@ -228,6 +229,7 @@ void Room::remove(Member& member, DisconnectReason reason, std::optional<LeaveAc
   if (visible(gone->info)) broadcast({gone->info}, nullptr);
   if (wasActive) events_.onParticipantLeft(info_, gone->info);
   if (members_.empty()) lastLeftAt_ = clock_.steadyNow();
+  mediaChanged();
 }
 
 void Room::detachSignal(std::string_view sid, std::chrono::seconds grace,
@@ -404,6 +406,25 @@ void Room::updateSubscription(std::string_view sid, const std::vector<std::strin
     } else {
       m->subscriptions.erase(trackSid);
     }
+  }
+  mediaChanged();
+}
+
+void Room::setTrackMedia(std::string_view sid, std::string_view trackSid, std::string mid,
+                         std::string mimeType) {
+  Member* m = memberBySid(sid);
+  if (m == nullptr) return;
+  for (TrackInfo& track : m->info.tracks) {
+    if (track.sid != trackSid) continue;
+    if (track.mid == mid && track.mimeType == mimeType) return;
+    track.mid = std::move(mid);
+    track.mimeType = mimeType;
+    if (!track.codecs.empty()) {
+      track.codecs.front().mimeType = std::move(mimeType);
+      track.codecs.front().mid = track.mid;
+    }
+    changed(*m);
+    return;
   }
 }
 

@@ -56,6 +56,15 @@ struct MetadataUpdate {
   std::map<std::string, std::string> attributes;  // an empty value deletes the key
 };
 
+// Told that participants, tracks or subscriptions changed, so the media path can bring its
+// transports and downtracks in line. Called in the middle of room operations: implementations
+// must only take note (e.g. schedule work), never call back into the room.
+class RoomMediaListener {
+ public:
+  virtual ~RoomMediaListener() = default;
+  virtual void onRoomMediaChanged(const std::string& roomName) = 0;
+};
+
 struct RoomStats {
   std::uint64_t joins = 0;
   std::uint64_t leaves = 0;
@@ -131,6 +140,12 @@ class Room final {
   [[nodiscard]] bool expired() const;
 
   [[nodiscard]] const RoomStats& stats() const { return stats_; }
+  // At most one; borrowed, must outlive the room or be reset first.
+  void setMediaListener(RoomMediaListener* listener) { media_ = listener; }
+  // The participant's media transport connected: ACTIVE, as for setActive. Media info (mid,
+  // mime type) of a track once its section is negotiated, broadcast as a track change.
+  void setTrackMedia(std::string_view sid, std::string_view trackSid, std::string mid,
+                     std::string mimeType);
   // Subscribed track sids of a participant (for tests and, later, the media path).
   [[nodiscard]] std::vector<std::string> subscriptionsOf(std::string_view sid) const;
 
@@ -146,6 +161,9 @@ class Room final {
   void autoSubscribe(Member& subscriber);
   void subscribeToNewTrack(const Member& publisher, const TrackInfo& track);
   std::string newTrackSid(TrackType type, TrackSource source);
+  void mediaChanged() {
+    if (media_ != nullptr) media_->onRoomMediaChanged(info_.name);
+  }
 
   // borrowed: outlive the room
   const Clock& clock_;
@@ -158,6 +176,7 @@ class Room final {
   bool everJoined_ = false;
   bool closed_ = false;
   RoomStats stats_;
+  RoomMediaListener* media_ = nullptr;
 };
 
 }  // namespace huddle::sfu

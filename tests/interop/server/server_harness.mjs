@@ -45,7 +45,9 @@ export async function waitFor(check, ms, what) {
 
 export async function startServer(binary, extraArgs = []) {
   const port = await freePort();
-  const args = ['--dev', '--port', String(port), ...extraArgs];
+  // An ephemeral UDP port unless the test names one, so parallel tests never collide.
+  const udp = extraArgs.includes('--udp-port') ? [] : ['--udp-port', '0'];
+  const args = ['--dev', '--port', String(port), ...udp, ...extraArgs];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => { output += d; });

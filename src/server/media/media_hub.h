@@ -1,0 +1,113 @@
+#pragma once
+// Single-threaded: a MediaHub belongs to one media worker and runs on its thread; no locks
+// (the counters are atomics so that /metrics can read them from the signaling thread).
+//
+// The media side of a worker: one UDP port (ICE ufrag demux) shared by every transport, the
+// DTLS certificate, and each room's ParticipantMedia objects. Rooms say what changed through
+// RoomMediaListener; the hub then brings transports and downtracks in line with the room's
+// participants and subscriptions (reconcile), after the room operation has finished.
+
+// Boost 1.74's asio uses std::exchange without including <utility>.
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/result.h"
+#include "rtc/dtls/dtls_certificate.h"
+#include "rtc/transport/udp_mux.h"
+#include "server/media/participant_media.h"
+#include "sfu/room/room.h"
+#include "sfu/room/room_manager.h"
+
+namespace huddle::server::media {
+
+enum class MediaHubError : std::uint8_t { Certificate, Socket };
+
+struct MediaHubOptions {
+  std::string bindAddress = "127.0.0.1";
+  std::uint16_t udpPort = 0;  // 0: an ephemeral port
+};
+
+// Bad or unroutable input at the media layer, and what was forwarded. Relaxed atomics: written
+// by the worker, read by /metrics.
+struct MediaCounters {
+  std::atomic<std::uint64_t> rtpUnparsed{0};
+  std::atomic<std::uint64_t> rtpUnknownStream{0};  // no section/track for its SSRC, mid or rid
+  std::atomic<std::uint64_t> rtcpMalformed{0};
+  std::atomic<std::uint64_t> sdpRejected{0};
+  std::atomic<std::uint64_t> dataMalformed{0};
+  std::atomic<std::uint64_t> dataNotAllowed{0};
+  std::atomic<std::uint64_t> dataRelayed{0};
+  std::atomic<std::uint64_t> keyframeRequests{0};
+  std::atomic<std::uint64_t> transportsConnected{0};
+  std::atomic<std::uint64_t> transportsFailed{0};
+};
+
+class MediaHub final : public sfu::RoomMediaListener {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<MediaHub>, MediaHubError> create(
+      boost::asio::io_context& io, sfu::RoomManager& rooms, const MediaHubOptions& options);
+  MediaHub(const MediaHub&) = delete;
+  MediaHub& operator=(const MediaHub&) = delete;
+  ~MediaHub() override;
+
+  // After a join: the participant's media state. v1 joins may carry the first offer.
+  ParticipantMedia& addParticipant(sfu::Room& room, ParticipantMediaSettings settings,
+                                   std::shared_ptr<MediaSignal> sink);
+  [[nodiscard]] ParticipantMedia* find(const std::string& roomName, const std::string& sid);
+
+  // Signal requests routed from the session.
+  void handleOffer(const std::string& roomName, const std::string& sid, const std::string& sdp,
+                   std::uint32_t id);
+  void handleAnswer(const std::string& roomName, const std::string& sid, const std::string& sdp,
+                    std::uint32_t id);
+  // A DataPacket from a participant's data channel: stamped and routed to the others.
+  void relayData(const ParticipantMedia& from, bool reliable, std::span<const std::uint8_t> bytes);
+  // RoomService SendData and other server-made packets: already encoded.
+  void deliverData(const std::string& roomName, const std::string& sid, bool reliable,
+                   std::span<const std::uint8_t> bytes);
+
+  // From a ParticipantMedia: a publication's section is negotiated (the room learns its mid and
+  // codec, then subscribers get downtracks), or the client stopped sending it (unpublished).
+  void trackNegotiated(const std::string& roomName, const std::string& sid,
+                       const std::string& trackSid, const std::string& mid,
+                       const std::string& mimeType);
+  void trackUnpublished(const std::string& roomName, const std::string& sid,
+                        const std::string& trackSid);
+
+  // sfu::RoomMediaListener: schedule a reconcile once the room operation is over.
+  void onRoomMediaChanged(const std::string& roomName) override;
+  // Brings one room's media in line with it now (also after a publication got its receiver).
+  void reconcile(const std::string& roomName);
+
+  // Closes every transport (server shutdown).
+  void closeAll();
+
+  [[nodiscard]] boost::asio::io_context& io() { return io_; }
+  [[nodiscard]] rtc::UdpMux& mux() { return *mux_; }
+  [[nodiscard]] const std::shared_ptr<const rtc::DtlsCertificate>& certificate() const {
+    return certificate_;
+  }
+  [[nodiscard]] MediaCounters& counters() { return counters_; }
+  [[nodiscard]] std::size_t participantCount() const;
+
+ private:
+  MediaHub(boost::asio::io_context& io, sfu::RoomManager& rooms) : io_(io), rooms_(rooms) {}
+  using Participants = std::unordered_map<std::string, std::unique_ptr<ParticipantMedia>>;
+
+  boost::asio::io_context& io_;
+  sfu::RoomManager& rooms_;
+  std::unique_ptr<rtc::UdpMux> mux_;
+  std::shared_ptr<const rtc::DtlsCertificate> certificate_;
+  std::unordered_map<std::string, Participants> media_;
+  std::unordered_set<std::string> reconcilePending_;
+  MediaCounters counters_;
+};
+
+}  // namespace huddle::server::media

@@ -1,0 +1,166 @@
+#pragma once
+// Single-threaded: a ParticipantMedia lives on the worker that owns its room; no locks.
+//
+// One participant's media: its WebRTC transport(s), the sections negotiated on them, the
+// receivers of what it publishes and the downtracks of what it subscribes to.
+//
+// Two connection models, as the LiveKit clients use them (docs/livekit-protocol.md 4.3, 4.4):
+// - single (/rtc/v1): one transport; the client always offers. We answer its sending sections
+//   (publications) and use its receive-only sections as slots for downtracks; when we need a
+//   slot or a change, we ask for a new offer with media_sections_requirement.
+// - classic (/rtc): the client offers on the publisher transport; we offer the subscriber
+//   transport (data channels plus one section per downtrack) and the client answers.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rtc/sdp/session_description.h"
+#include "rtc/transport/webrtc_transport.h"
+#include "server/media/sdp_negotiation.h"
+#include "sfu/media/down_track.h"
+#include "sfu/media/rtp_sink.h"
+#include "sfu/media/track_receiver.h"
+#include "sfu/room/room_types.h"
+
+namespace huddle::server::media {
+
+class MediaHub;
+
+// What the media path says to the client over its signal connection (the server's session
+// sink implements it; runs on the worker and only queues).
+class MediaSignal {
+ public:
+  virtual ~MediaSignal() = default;
+  virtual void sendAnswer(const std::string& sdp, std::uint32_t id,
+                          const std::map<std::string, std::string>& midToTrackId) = 0;
+  virtual void sendOffer(const std::string& sdp, std::uint32_t id,
+                         const std::map<std::string, std::string>& midToTrackId) = 0;
+  virtual void sendMediaSectionsRequirement(std::uint32_t audios, std::uint32_t videos) = 0;
+};
+
+struct ParticipantMediaSettings {
+  std::string roomName;
+  std::string sid;
+  std::string identity;
+  bool singlePeerConnection = true;
+  bool canSubscribe = true;
+  bool canPublishData = true;
+};
+
+class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
+                               public sfu::KeyframeRequester,
+                               public sfu::RtpSink {
+ public:
+  ParticipantMedia(MediaHub& hub, ParticipantMediaSettings settings,
+                   std::shared_ptr<MediaSignal> sink);
+  ParticipantMedia(const ParticipantMedia&) = delete;
+  ParticipantMedia& operator=(const ParticipantMedia&) = delete;
+  ~ParticipantMedia() override;
+
+  [[nodiscard]] const ParticipantMediaSettings& settings() const { return settings_; }
+  void setSink(std::shared_ptr<MediaSignal> sink) { sink_ = std::move(sink); }
+
+  // Signal requests. `tracks` is this participant's own published tracks as the room knows
+  // them (to map offered sections to AddTrack cids).
+  void handleOffer(const std::string& sdp, std::uint32_t id,
+                   const std::vector<sfu::TrackInfo>& tracks);
+  void handleAnswer(const std::string& sdp, std::uint32_t id);
+  // Classic mode: create the subscriber transport and send its first offer.
+  void startSubscriberConnection();
+
+  // Publications: the receiver of one of our tracks, once its section was negotiated.
+  [[nodiscard]] sfu::TrackReceiver* receiver(const std::string& trackSid);
+  [[nodiscard]] const sfu::ExtensionIds* publishedExtensions(const std::string& trackSid) const;
+  // Tracks the room no longer lists are dropped (their subscribers must be gone already).
+  void retainPublications(const std::vector<sfu::TrackInfo>& tracks);
+
+  // Subscriptions.
+  [[nodiscard]] std::vector<std::string> subscribedTrackSids() const;
+  void subscribe(const std::string& publisherSid, const std::string& trackSid,
+                 sfu::TrackReceiver& receiver, const sfu::ExtensionIds& publisherExtensions);
+  void unsubscribe(const std::string& trackSid);
+  // Drops every downtrack fed by `receiver` (its publisher is going away).
+  void detachReceiver(const sfu::TrackReceiver& receiver);
+  // Asks the client for the negotiation our subscriptions need, if any and none is pending.
+  void negotiateIfNeeded();
+
+  // A relayed DataPacket for this participant.
+  void sendData(bool reliable, std::span<const std::uint8_t> bytes);
+
+  // sfu::KeyframeRequester: PLI to the client for one of its SSRCs.
+  void requestKeyframe(std::uint32_t publisherSsrc) override;
+  // sfu::RtpSink: our downtracks send through the downstream transport.
+  bool sendRtp(std::span<std::uint8_t> buffer, std::size_t length) override;
+
+ private:
+  struct Publication;
+  struct Subscription;
+  struct Slot {  // single mode: a receive-only section of the client's offer
+    std::string mid;
+    rtc::MediaKind kind = rtc::MediaKind::Audio;
+    Subscription* user = nullptr;
+    bool retired = false;  // carried a track once; never reused
+  };
+
+  // rtc::WebRtcTransport::Listener
+  void onTransportStateChanged(rtc::WebRtcTransport& transport, rtc::TransportState state) override;
+  void onRtpPacket(rtc::WebRtcTransport& transport, std::span<std::uint8_t> packet) override;
+  void onRtcpPacket(rtc::WebRtcTransport& transport, std::span<std::uint8_t> packet) override;
+  void onDataChannelOpen(rtc::WebRtcTransport& transport, std::uint16_t id,
+                         std::string_view label) override;
+  void onDataChannelMessage(rtc::WebRtcTransport& transport, std::uint16_t id,
+                            std::span<const std::uint8_t> data, bool binary) override;
+  void onDataChannelClose(rtc::WebRtcTransport& transport, std::uint16_t id) override;
+
+  std::unique_ptr<rtc::WebRtcTransport> newTransport();
+  rtc::WebRtcTransport* downstream() const;
+  Publication* publicationFor(const rtc::RtpPacketView& packet);
+  void onPublisherRtcp(std::span<std::uint8_t> packet);
+  void onSubscriberRtcp(std::span<std::uint8_t> packet);
+  Subscription* subscriptionBySsrc(std::uint32_t ssrc);
+  void attachDownTrack(Subscription& sub, const AcceptedSubscription& accepted);
+  void sendSubscriberOffer();
+  void answerSlot(const rtc::MediaDescription& offered, Slot& slot, rtc::MediaDescription& out);
+  std::uint32_t newSsrc();
+
+  MediaHub& hub_;
+  ParticipantMediaSettings settings_;
+  std::shared_ptr<MediaSignal> sink_;
+
+  // Single mode: the only transport. Classic mode: the publisher transport.
+  std::unique_ptr<rtc::WebRtcTransport> offered_;
+  // Classic mode: the subscriber transport (we offer).
+  std::unique_ptr<rtc::WebRtcTransport> offering_;
+  std::optional<std::string> remoteUfrag_;
+
+  std::vector<std::unique_ptr<Publication>> publications_;
+  // Publisher SSRC -> (publication index, layer); learnt from signalled SSRCs or mid/rid.
+  std::unordered_map<std::uint32_t, std::pair<Publication*, int>> ssrcRoutes_;
+  std::uint8_t midExtensionId_ = 0;
+  std::uint8_t ridExtensionId_ = 0;
+
+  std::vector<std::unique_ptr<Subscription>> subscriptions_;
+  std::vector<Slot> slots_;
+  bool negotiationRequested_ = false;  // single: media_sections_requirement sent, offer due
+  bool slotsChanged_ = false;          // single: a slot lost its track; answer it inactive
+  std::uint32_t lastOfferId_ = 0;
+
+  // Classic subscriber connection.
+  std::uint32_t serverOfferId_ = 0;
+  bool serverOfferInFlight_ = false;
+  bool serverOfferDirty_ = false;
+  std::uint64_t sdpVersion_ = 1;
+  std::uint64_t sessionId_ = 0;
+  std::vector<std::pair<std::string, Subscription*>> offeredSections_;  // mid -> user
+
+  std::map<std::string, std::uint16_t, std::less<>> channelsByLabel_;  // on downstream
+  std::map<std::uint16_t, bool> incomingChannels_;                     // id -> reliable
+};
+
+}  // namespace huddle::server::media
