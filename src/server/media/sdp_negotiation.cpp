@@ -291,11 +291,11 @@ void offerSubscription(const OutgoingTrack& track, rtc::MediaDescription& offer)
   offer.media = video ? "video" : "audio";
   offer.protocol = "UDP/TLS/RTP/SAVPF";
   writeCodec(offer, codec, video);
-  int id = 1;
-  for (std::string_view uri : kForwardExtensions) {
-    if (!video && uri != kUriAudioLevel) continue;
-    if (video && uri == kUriAudioLevel) continue;
-    offer.extMaps.push_back(rtc::ExtMap{id++, std::nullopt, std::string(uri), {}});
+  // One id per URI across the whole offer: BUNDLE requires it.
+  for (std::size_t i = 0; i < kForwardExtensions.size(); ++i) {
+    const std::string_view uri = kForwardExtensions[i];
+    if ((uri == kUriAudioLevel) != !video) continue;
+    offer.extMaps.push_back(rtc::ExtMap{static_cast<int>(i) + 1, std::nullopt, std::string(uri), {}});
   }
   offer.direction = rtc::MediaDirection::SendOnly;
   offer.rtcpRsize = true;
