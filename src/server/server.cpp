@@ -291,8 +291,12 @@ void Server::route(const std::shared_ptr<HttpConnection>& connection, HttpReques
         makeResponse(request, 200, s.registry.render(), "text/plain; version=0.0.4"));
   }
   if (!s.config.rtc.singlePeerConnection && path.starts_with("/rtc/v1")) {
-    // What a server without /rtc/v1 says; the clients then fall back to /rtc.
-    return connection->respond(makeResponse(request, 404, "not found"));
+    // What a server without /rtc/v1 says; the clients then fall back to /rtc. A page from
+    // another origin must be able to read this 404 (livekit-client fetches /rtc/v1/validate to
+    // decide on the fallback), so it carries the CORS header like the validate answers.
+    HttpResponse response = makeResponse(request, 404, "not found");
+    allowAnyOrigin(response);
+    return connection->respond(std::move(response));
   }
   if (path == "/rtc/validate" || path == "/rtc/v1/validate") {
     return s.handleValidate(connection, request, path == "/rtc/v1/validate");
