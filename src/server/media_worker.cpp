@@ -35,7 +35,7 @@ void MediaWorker::scheduleTick() {
 void MediaWorker::stop() {
   if (!thread_.joinable()) return;
   boost::asio::post(io_, [this] {
-    if (media_) media_->closeAll();
+    if (media_) media_->shutdown();
     tickTimer_.cancel();
     work_.reset();
   });

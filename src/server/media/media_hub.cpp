@@ -37,6 +37,11 @@ void MediaHub::closeAll() {
   media_.clear();
 }
 
+void MediaHub::shutdown() {
+  closeAll();
+  mux_.reset();
+}
+
 std::size_t MediaHub::participantCount() const {
   std::size_t n = 0;
   for (const auto& [name, participants] : media_) n += participants.size();

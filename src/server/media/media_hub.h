@@ -88,6 +88,8 @@ class MediaHub final : public sfu::RoomMediaListener {
 
   // Closes every transport (server shutdown).
   void closeAll();
+  // closeAll, then the UDP socket, so the worker's event loop can run out of work.
+  void shutdown();
 
   [[nodiscard]] boost::asio::io_context& io() { return io_; }
   [[nodiscard]] rtc::UdpMux& mux() { return *mux_; }
