@@ -430,8 +430,6 @@ void ParticipantMedia::negotiateIfNeeded() {
   std::uint32_t freeVideo = 0;
   for (const Slot& s : slots_) {
     if (s.user == nullptr && !s.retired) ++(s.kind == rtc::MediaKind::Video ? freeVideo : freeAudio);
-    // A slot whose subscription went away is answered inactive on the next offer.
-    if (s.retired && s.user == nullptr) continue;
   }
   for (const auto& sub : subscriptions_) {
     if ((!sub->mid.empty() && sub->downTrack) || sub->undeliverable) continue;
