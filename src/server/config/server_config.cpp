@@ -73,8 +73,8 @@ struct App {
     port =
         app.add_option("--port", f.port, "HTTP/WebSocket port (default 7880)")->type_name("PORT");
     udpPort = app.add_option("--udp-port", f.udpPort,
-                             "single UDP port for all WebRTC traffic (default 7882; 0 = use "
-                             "rtc.port_range_start..end)")
+                             "single UDP port for all WebRTC traffic (default 7882; 0 = an "
+                             "ephemeral port)")
                   ->type_name("PORT");
     tcpPort = app.add_option("--tcp-port", f.tcpPort,
                              "ICE-TCP port (default 7881; 0 = no TCP candidates)")
