@@ -87,6 +87,14 @@ export async function runScenario(name, { overallMs, server, main, diagnostics, 
     }
     const srv = server();
     if (srv) {
+      try {
+        const r = await withTimeout(fetch(`${srv.base}/metrics`), 3_000, 'GET /metrics');
+        const lines = (await r.text()).split('\n').filter((l) => l && !l.startsWith('#') &&
+            /media|rtp|rtcp|track|packet|byte|nack|pli|subscri|publish/i.test(l));
+        console.error(`--- huddle-server /metrics (media lines) ---\n${lines.slice(0, 80).join('\n')}`);
+      } catch (me) {
+        console.error(`(GET /metrics failed: ${me})`);
+      }
       const out = srv.output();
       const file = path.join(tmpdir(), `huddle-${name}-${process.pid}-server.log`);
       try { writeFileSync(file, out); } catch {}
