@@ -6,8 +6,12 @@
 // single peer connection) or v0 (server started with --no-rtc-v1: /rtc/v1 answers 404 and the
 // client falls back to /rtc with a publisher and a subscriber peer connection).
 //
+// Then one participant leaves mid-stream and joins again: the others drop it and render its
+// new tracks.
+//
 // usage: node browser_meeting.mjs <huddle-server> <v1|v0>
-// env: MEETING_SIMULCAST=0 publishes one video layer (default: the SDK's simulcast default).
+// env: MEETING_SIMULCAST=0 publishes one video layer (default: the SDK's simulcast default);
+//      MEETING_REJOIN=0 skips the leave-and-rejoin phase.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -34,7 +38,8 @@ function pageScript() {
   const ev = (e) => { S.events.push(`${now()}ms ${e}`); if (S.events.length > 200) S.events.shift(); };
 
   window.start = async (url, token, simulcast) => {
-    S.t0 = performance.now();
+    // A page may join again after leaving: nothing from the earlier Room carries over.
+    Object.assign(S, { t0: performance.now(), result: 'pending', connectedAt: undefined, remote: {}, localEl: null });
     const room = new LivekitClient.Room({
       adaptiveStream: false, dynacast: false,
       videoCaptureDefaults: { resolution: { width: 320, height: 240, frameRate: 15 } },
@@ -354,6 +359,17 @@ async function main() {
   for (let i = 0; i < 4; i++) p.push(await openPage(`p${i}`));
   await phase('N=2', p.slice(0, 2), p.slice(0, 2));
   await phase('N=4', p, p.slice(2));
+  if (process.env.MEETING_REJOIN !== '0') {
+    // p3 leaves mid-stream and joins again: the others drop it, then render its new tracks.
+    await p[3].page.evaluate(() => window.leave());
+    await waitUntil('p3 left: no page lists p3 any more', 10_000, async () => {
+      const sn = await snapshots(p.slice(0, 3));
+      return { ok: sn.every(({ s }) => !s.remotes.p3),
+               detail: sn.map(({ name, s }) => `${name} sees [${Object.keys(s.remotes)}]`).join('; ') };
+    });
+    log('p3 left; joining again');
+    await phase('p3 rejoined', p, p.slice(3));
+  }
   for (const x of p) await x.page.evaluate(() => window.leave());
   log('all left');
 }
