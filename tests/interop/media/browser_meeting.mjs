@@ -214,6 +214,16 @@ async function snapshots(list) {
   return Promise.all(list.map(async (p) => ({ name: p.name, s: await p.page.evaluate(() => window.snapshot()) })));
 }
 
+// The latest page errors (e.g. a refused remote description), to name the cause in a failure.
+function pageErrors(list) {
+  const out = [];
+  for (const p of list) {
+    const errs = p.console.filter((l) => l.startsWith('pageerror') || l.includes('unable to set'));
+    if (errs.length) out.push(`${p.name}: ${errs.slice(-2).join(' | ')}`);
+  }
+  return out.length ? `\n   page errors: ${out.join('; ')}` : '';
+}
+
 async function openPage(name) {
   const page = await browser.newPage();
   const entry = { name, page, console: [] };
@@ -293,7 +303,7 @@ async function phase(label, all, joining) {
         }
       }
     }
-    return { ok: missing.length === 0, detail: missing.join('; ') };
+    return { ok: missing.length === 0, detail: missing.join('; ') + pageErrors(all) };
   });
   plog('every remote track subscribed');
 
@@ -327,7 +337,7 @@ async function phase(label, all, joining) {
         if (why.length) missing.push(`${name} <- ${other}: ${why.join(', ')} [${name} sends ${sent}; pcs ${JSON.stringify(s.pcs)}]`);
       }
     }
-    return { ok: missing.length === 0, detail: missing.join('\n   '), rows };
+    return { ok: missing.length === 0, detail: missing.join('\n   ') + pageErrors(all), rows };
   }, 500);
   plog(`media flowing between all ${all.length} participants:`);
   for (const r of figures.rows) {
