@@ -353,7 +353,7 @@ void ParticipantMedia::sendSubscriberOffer() {
   for (auto& sub : subscriptions_) {
     if (!sub->mid.empty()) continue;
     sub->mid = std::to_string(offeredSections_.size() + 1);
-    offeredSections_.emplace_back(sub->mid, sub.get());
+    offeredSections_.push_back(OfferedSection{sub->mid, sub->kind, sub.get()});
   }
   const rtc::TransportParameters local = offering_->localParameters();
   rtc::SessionDescription offer = newDescription(sessionId_, ++sdpVersion_, local.iceLite);
@@ -365,7 +365,7 @@ void ParticipantMedia::sendSubscriberOffer() {
   bundle.mids.push_back("0");
   offer.media.push_back(std::move(app));
   std::map<std::string, std::string> midToTrack;
-  for (auto& [mid, user] : offeredSections_) {
+  for (auto& [mid, kind, user] : offeredSections_) {
     rtc::MediaDescription m;
     m.mid = mid;
     if (user != nullptr) {
@@ -373,7 +373,7 @@ void ParticipantMedia::sendSubscriberOffer() {
                         m);
       midToTrack[mid] = user->trackSid;
     } else {
-      offerInactive(rtc::MediaKind::Video, mid, m);
+      offerInactive(kind, mid, m);
     }
     m.mid = mid;
     writeTransport(m, local, rtc::SdpSetup::ActPass);
@@ -406,7 +406,7 @@ void ParticipantMedia::handleAnswer(const std::string& sdp, std::uint32_t id) {
     }
     offering_->connect(*remote);
   }
-  for (auto& [mid, user] : offeredSections_) {
+  for (auto& [mid, kind, user] : offeredSections_) {
     if (user == nullptr || user->downTrack) continue;
     auto accepted = acceptedInAnswer(answer, mid, user->codec);
     if (accepted) attachDownTrack(*user, *accepted);
@@ -485,9 +485,9 @@ void ParticipantMedia::unsubscribe(const std::string& trackSid) {
       slotsChanged_ = true;
     }
   }
-  for (auto& [mid, user] : offeredSections_) {
-    if (user == &sub) {
-      user = nullptr;
+  for (auto& section : offeredSections_) {
+    if (section.user == &sub) {
+      section.user = nullptr;
       serverOfferDirty_ = true;
     }
   }

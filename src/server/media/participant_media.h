@@ -157,7 +157,12 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
   bool serverOfferDirty_ = false;
   std::uint64_t sdpVersion_ = 1;
   std::uint64_t sessionId_ = 0;
-  std::vector<std::pair<std::string, Subscription*>> offeredSections_;  // mid -> user
+  struct OfferedSection {
+    std::string mid;
+    rtc::MediaKind kind = rtc::MediaKind::Audio;  // kept for life: m-lines never change kind
+    Subscription* user = nullptr;
+  };
+  std::vector<OfferedSection> offeredSections_;
 
   std::map<std::string, std::uint16_t, std::less<>> channelsByLabel_;  // on downstream
   std::map<std::uint16_t, bool> incomingChannels_;                     // id -> reliable
