@@ -12,6 +12,7 @@
 // backend included) after the SSRC's first packet, in an untimed pass so the counting does not
 // slow the timed loop.
 
+#include "counting_allocator.h"
 #include "cpu_time_reporter.h"
 #include "rtc/srtp/libsrtp_session.h"
 #include "rtc/srtp/srtp_library.h"
@@ -36,40 +37,6 @@
 #include <string>
 #include <vector>
 
-#if defined(__GLIBC__)
-// Counting malloc: glibc lets the executable interpose the allocator and still reach its own.
-extern "C" {
-void* __libc_malloc(std::size_t size);
-void* __libc_calloc(std::size_t count, std::size_t size);
-void* __libc_realloc(void* p, std::size_t size);
-void __libc_free(void* p);
-}
-namespace {
-std::atomic<bool> countMallocs{false};
-std::atomic<long> mallocCalls{0};
-void noteMalloc() {
-  if (countMallocs.load(std::memory_order_relaxed)) {
-    mallocCalls.fetch_add(1, std::memory_order_relaxed);
-  }
-}
-}  // namespace
-extern "C" {
-void* malloc(std::size_t size) noexcept {
-  noteMalloc();
-  return __libc_malloc(size);
-}
-void* calloc(std::size_t count, std::size_t size) noexcept {
-  noteMalloc();
-  return __libc_calloc(count, size);
-}
-void* realloc(void* p, std::size_t size) noexcept {
-  noteMalloc();
-  return __libc_realloc(p, size);
-}
-void free(void* p) noexcept { __libc_free(p); }
-}
-#define HUDDLE_BENCH_COUNTS_MALLOC 1
-#endif
 
 namespace {
 
@@ -87,17 +54,12 @@ using Buffer = std::array<std::uint8_t, kBufferSize>;
 // Calls `fn` n times with malloc counting on; returns mallocs per call (-1 where not measurable).
 template <typename Fn>
 double mallocsPerCall(int n, Fn&& fn) {
-#if defined(HUDDLE_BENCH_COUNTS_MALLOC)
-  mallocCalls.store(0);
-  countMallocs.store(true);
+  if (!huddle::test::countsMalloc()) return -1;
+  huddle::test::resetAllocationCounts();
+  huddle::test::setAllocationCounting(true);
   for (int i = 0; i < n; ++i) fn();
-  countMallocs.store(false);
-  return static_cast<double>(mallocCalls.load()) / n;
-#else
-  (void)n;
-  (void)fn;
-  return -1;
-#endif
+  huddle::test::setAllocationCounting(false);
+  return static_cast<double>(huddle::test::mallocCalls()) / n;
 }
 
 std::size_t writeRtp(Buffer& buffer, std::uint16_t seq, std::size_t payloadLength) {

@@ -6,6 +6,7 @@
 
 #include "rtc/srtp/srtp_session.h"
 
+#include "counting_allocator.h"
 #include "srtp_test_util.h"
 
 #include <gtest/gtest.h>
@@ -16,95 +17,25 @@
 #include <numeric>
 #include <vector>
 
-namespace {
-
-std::atomic<bool> countingOn{false};
-std::atomic<long> newCalls{0};
-
-void* countedAllocate(std::size_t size) {
-  if (countingOn.load(std::memory_order_relaxed)) newCalls.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-
-}  // namespace
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HUDDLE_TEST_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define HUDDLE_TEST_ASAN 1
-#endif
-
-#if defined(__GLIBC__) && !defined(HUDDLE_TEST_ASAN)
-// glibc lets the executable interpose the allocator and still reach its own.
-extern "C" {
-void* __libc_malloc(std::size_t size);
-void* __libc_calloc(std::size_t count, std::size_t size);
-void* __libc_realloc(void* p, std::size_t size);
-void __libc_free(void* p);
-}
-namespace {
-std::atomic<long> mallocCalls{0};
-void noteMalloc() {
-  if (countingOn.load(std::memory_order_relaxed)) {
-    mallocCalls.fetch_add(1, std::memory_order_relaxed);
-  }
-}
-}  // namespace
-extern "C" {
-void* malloc(std::size_t size) noexcept {
-  noteMalloc();
-  return __libc_malloc(size);
-}
-void* calloc(std::size_t count, std::size_t size) noexcept {
-  noteMalloc();
-  return __libc_calloc(count, size);
-}
-void* realloc(void* p, std::size_t size) noexcept {
-  noteMalloc();
-  return __libc_realloc(p, size);
-}
-void free(void* p) noexcept { __libc_free(p); }
-}
-#define HUDDLE_TEST_COUNTS_MALLOC 1
-#endif
-
-void* operator new(std::size_t size) { return countedAllocate(size); }
-void* operator new[](std::size_t size) { return countedAllocate(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-
 namespace huddle::rtc {
 namespace {
 
 using test::PacketBuffer;
 
-// Counts operator new calls while alive.
+// Counts operator new (and, where the shared counting allocator can, malloc) calls while alive.
 class NewCounter {
  public:
   NewCounter() {
-    newCalls.store(0);
-#if defined(HUDDLE_TEST_COUNTS_MALLOC)
-    mallocCalls.store(0);
-#endif
-    countingOn.store(true);
+    huddle::test::resetAllocationCounts();
+    huddle::test::setAllocationCounting(true);
   }
-  ~NewCounter() { countingOn.store(false); }
+  ~NewCounter() { huddle::test::setAllocationCounting(false); }
   NewCounter(const NewCounter&) = delete;
   NewCounter& operator=(const NewCounter&) = delete;
-  [[nodiscard]] long calls() const { return newCalls.load(); }
+  [[nodiscard]] long calls() const { return huddle::test::operatorNewCalls(); }
   // malloc() calls from anyone, OpenSSL included; -1 where they cannot be counted.
   [[nodiscard]] static long mallocs() {
-#if defined(HUDDLE_TEST_COUNTS_MALLOC)
-    return mallocCalls.load();
-#else
-    return -1;
-#endif
+    return huddle::test::countsMalloc() ? huddle::test::mallocCalls() : -1;
   }
 };
 
