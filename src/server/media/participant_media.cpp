@@ -595,15 +595,15 @@ void ParticipantMedia::onRtpPacket(rtc::WebRtcTransport& transport, std::span<st
 
 void ParticipantMedia::onRtcpPacket(rtc::WebRtcTransport& transport, std::span<std::uint8_t> packet) {
   // In single mode both directions share the transport: feedback about our downtracks names
-  // their SSRCs, everything else is about the client's own streams.
-  if (&transport == downstream()) onSubscriberRtcp(packet);
-}
-
-void ParticipantMedia::onSubscriberRtcp(std::span<std::uint8_t> packet) {
+  // their SSRCs, everything else is about the client's own streams (its reports are read, for
+  // validity, and not used until issue 7).
+  const bool aboutDowntracks = &transport == downstream();
   rtc::RtcpCompoundReader reader(packet);
   const auto now = std::chrono::steady_clock::now();
   while (auto p = reader.next()) {
-    if (p->type != static_cast<std::uint8_t>(rtc::RtcpType::PayloadFeedback)) continue;
+    if (!aboutDowntracks || p->type != static_cast<std::uint8_t>(rtc::RtcpType::PayloadFeedback)) {
+      continue;
+    }
     if (p->count == rtc::kFmtPli) {
       const auto pli = rtc::RtcpPli::parse(*p);
       if (!pli) continue;

@@ -121,8 +121,6 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
   std::unique_ptr<rtc::WebRtcTransport> newTransport();
   rtc::WebRtcTransport* downstream() const;
   Publication* publicationFor(const rtc::RtpPacketView& packet);
-  void onPublisherRtcp(std::span<std::uint8_t> packet);
-  void onSubscriberRtcp(std::span<std::uint8_t> packet);
   Subscription* subscriptionBySsrc(std::uint32_t ssrc);
   void attachDownTrack(Subscription& sub, const AcceptedSubscription& accepted);
   void sendSubscriberOffer();
