@@ -357,6 +357,7 @@ int main(int argc, char** argv) {
 
   huddle::server::ServerConfig config;
   config.port = 0;
+  config.rtc.udpPort = 0;  // an ephemeral media port: tests run in parallel
   config.bindAddresses = {"127.0.0.1"};
   config.development = true;
   config.logLevel = "warn";

@@ -54,6 +54,7 @@ class ServerFixture : public ::testing::Test {
   void SetUp() override {
     ServerConfig config;
     config.port = 0;
+    config.rtc.udpPort = 0;  // an ephemeral media port: tests run in parallel
     config.bindAddresses = {"127.0.0.1"};
     config.development = true;
     config.logLevel = "warn";

@@ -27,6 +27,7 @@ class RunningServer {
   explicit RunningServer(bool development) {
     ServerConfig config;
     config.port = 0;
+    config.rtc.udpPort = 0;  // an ephemeral media port: tests run in parallel
     config.bindAddresses = {"127.0.0.1"};
     config.development = development;
     config.logLevel = "warn";
