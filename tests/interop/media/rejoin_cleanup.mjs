@@ -93,11 +93,24 @@ async function expectTone(who, freq, sid) {
   await waitUntil(`carol hears ${who} (${meter.sid}): 1 s of fresh samples, >= 60 new non-silent frames`, 15_000, async () => ({
     ok: meter.samples().length >= 48000 && meter.nonSilentFrames - before >= 60, detail: meter.summary(),
   }));
-  const spec = dominantFrequency(meter.samples(), 48000, 8192);
+  // A loaded machine can stall the receiving side for a moment; the latest 8192 samples then hold
+  // a gap, so the spectrum is re-read (bounded) until a window holds the tone or time runs out.
+  let spec = dominantFrequency(meter.samples(), 48000, 8192);
+  const isTone = (x) => Math.abs(x.freq - freq) <= 2 * x.binHz && x.peakShare >= 0.6;
+  if (!isTone(spec)) {
+    try {
+      await waitUntil(`carol hears ${who}'s ${freq} Hz tone in a full window`, 10_000, async () => {
+        spec = dominantFrequency(meter.samples(), 48000, 8192);
+        return { ok: isTone(spec), detail: { peak: spec.freq, share: spec.peakShare, meter: meter.summary() } };
+      });
+    } catch {
+      // Reported below with the last measurement.
+    }
+  }
   log(`carol <- ${who} audio ${meter.sid}: peak ${spec.freq.toFixed(1)} Hz (sent ${freq}), ` +
       `${(spec.peakShare * 100).toFixed(1)}% at the peak, ${meter.frames} frames, first sound ` +
       `${meter.firstSoundAt ? meter.firstSoundAt - meter.startedAt : '-'} ms after subscription`);
-  if (Math.abs(spec.freq - freq) > 2 * spec.binHz || spec.peakShare < 0.6) {
+  if (!isTone(spec)) {
     throw new Error(`carol <- ${who}: expected a ${freq} Hz tone, measured peak ${spec.freq.toFixed(1)} Hz with ` +
                     `${(spec.peakShare * 100).toFixed(1)}% of the energy`);
   }

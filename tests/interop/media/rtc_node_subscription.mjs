@@ -61,9 +61,15 @@ async function main() {
   await waitUntil('picky hears the tone after subscribing (>= 150 non-silent frames)', 20_000, async () => ({
     ok: (meters.picky?.nonSilentFrames ?? 0) >= 150, detail: { events, picky: meters.picky?.summary() },
   }));
-  const spec = dominantFrequency(meters.picky.samples(), 48000, 8192);
+  // The latest 8192 samples may hold a gap on a loaded machine: re-read (bounded) until a window
+  // holds the tone.
+  let spec;
+  await waitUntil(`picky hears the ${kFreq} Hz tone in a full window`, 10_000, async () => {
+    spec = dominantFrequency(meters.picky.samples(), 48000, 8192);
+    return { ok: Math.abs(spec.freq - kFreq) <= 2 * spec.binHz && spec.peakShare >= 0.6,
+             detail: { peak: spec.freq, share: spec.peakShare } };
+  });
   log(`picky: FFT peak ${spec.freq.toFixed(1)} Hz, ${(spec.peakShare * 100).toFixed(1)}% at the peak`);
-  if (Math.abs(spec.freq - kFreq) > 2 * spec.binHz) throw new Error(`picky: peak ${spec.freq} Hz, sent ${kFreq}`);
 
   pub.setSubscribed(false);
   await waitUntil('picky is unsubscribed', 15_000, async () => ({
