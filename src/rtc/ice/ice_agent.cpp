@@ -45,7 +45,7 @@ bool IceAgent::addLocalCandidate(const StunAddress& address, IceSocketHandle soc
   for (const auto& c : locals_) {
     if (c.socket == socket || c.address == address) return false;
   }
-  IceCandidate c;
+  IceAgentCandidate c;
   c.type = IceCandidateType::Host;
   c.address = address;
   c.socket = socket;
@@ -68,7 +68,7 @@ bool IceAgent::addRemoteCandidate(const StunAddress& address, std::uint32_t prio
   for (const auto& c : remotes_) {
     if (c.address == address) return false;
   }
-  IceCandidate c;
+  IceAgentCandidate c;
   c.type = IceCandidateType::Host;  // the agent does not care which type the peer advertised
   c.address = address;
   c.priority = priority;
@@ -83,8 +83,8 @@ void IceAgent::setRemoteEndOfCandidates() {
   checkForFailure();
 }
 
-std::uint64_t IceAgent::pairPriority(const IceCandidate& local,
-                                     const IceCandidate& remote) const noexcept {
+std::uint64_t IceAgent::pairPriority(const IceAgentCandidate& local,
+                                     const IceAgentCandidate& remote) const noexcept {
   return role_ == IceRole::Controlling ? iceCandidatePairPriority(local.priority, remote.priority)
                                        : iceCandidatePairPriority(remote.priority, local.priority);
 }
@@ -125,7 +125,7 @@ IceCandidatePair* IceAgent::findPair(IceSocketHandle socket, const StunAddress& 
   return nullptr;
 }
 
-const IceCandidate* IceAgent::findLocal(IceSocketHandle socket) const noexcept {
+const IceAgentCandidate* IceAgent::findLocal(IceSocketHandle socket) const noexcept {
   for (const auto& c : locals_) {
     if (c.socket == socket) return &c;
   }
@@ -488,7 +488,7 @@ void IceAgent::handleRequest(const StunMessageView& msg, const StunAddress& from
   if (pair == nullptr && requestPriority) {
     // A peer-reflexive remote candidate (RFC 8445 section 7.3.1.3).
     if (remotes_.size() < kMaxRemoteCandidates) {
-      IceCandidate c;
+      IceAgentCandidate c;
       c.type = IceCandidateType::PeerReflexive;
       c.address = from;
       c.priority = *requestPriority;

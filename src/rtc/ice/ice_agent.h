@@ -119,7 +119,7 @@ class IceAgent final {
   [[nodiscard]] const IceCredentials& localCredentials() const noexcept { return local_; }
   [[nodiscard]] const IceCandidatePair* selectedPair() const noexcept;
   [[nodiscard]] const std::vector<IceCandidatePair>& pairs() const noexcept { return pairs_; }
-  [[nodiscard]] const std::vector<IceCandidate>& localCandidates() const noexcept {
+  [[nodiscard]] const std::vector<IceAgentCandidate>& localCandidates() const noexcept {
     return locals_;
   }
   [[nodiscard]] const Stats& stats() const noexcept { return stats_; }
@@ -146,9 +146,9 @@ class IceAgent final {
   void sortPairs();
   IceCandidatePair* pairById(std::uint32_t id) noexcept;
   IceCandidatePair* findPair(IceSocketHandle socket, const StunAddress& remote) noexcept;
-  const IceCandidate* findLocal(IceSocketHandle socket) const noexcept;
+  const IceAgentCandidate* findLocal(IceSocketHandle socket) const noexcept;
   bool selectedIsCurrent() const noexcept;
-  std::uint64_t pairPriority(const IceCandidate& local, const IceCandidate& remote) const noexcept;
+  std::uint64_t pairPriority(const IceAgentCandidate& local, const IceAgentCandidate& remote) const noexcept;
 
   void startTransaction(IceCandidatePair& pair, TransactionKind kind);
   void buildRequest(Transaction& t, const IceCandidatePair& pair);
@@ -183,8 +183,8 @@ class IceAgent final {
   IceState state_ = IceState::New;
   bool remoteEndOfCandidates_ = false;
 
-  std::vector<IceCandidate> locals_;
-  std::vector<IceCandidate> remotes_;
+  std::vector<IceAgentCandidate> locals_;
+  std::vector<IceAgentCandidate> remotes_;
   std::vector<IceCandidatePair> pairs_;  // sorted by priority, highest first
   std::deque<std::uint32_t> triggered_;  // pair ids awaiting a triggered check
   std::uint32_t nextPairId_ = 1;

@@ -11,7 +11,9 @@ namespace huddle::rtc {
 
 enum class IceCandidateType : std::uint8_t { Host, ServerReflexive, PeerReflexive, Relayed };
 
-struct IceCandidate {
+// Not the SDP IceCandidate (rtc/sdp): both live in huddle::rtc, and two classes of one name
+// break the one-definition rule in a binary that links both (seen as heap corruption under ASan).
+struct IceAgentCandidate {
   IceCandidateType type = IceCandidateType::Host;
   StunAddress address;
   std::uint32_t priority = 0;
@@ -37,8 +39,8 @@ enum class IceCandidatePairState : std::uint8_t { Waiting, InProgress, Succeeded
 
 struct IceCandidatePair {
   std::uint32_t id = 0;  // stable for the agent's lifetime; indices are not (pairs re-sort)
-  IceCandidate local;
-  IceCandidate remote;
+  IceAgentCandidate local;
+  IceAgentCandidate remote;
   std::uint64_t priority = 0;
   IceCandidatePairState state = IceCandidatePairState::Waiting;
   bool nominated = false;
