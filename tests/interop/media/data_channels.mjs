@@ -14,10 +14,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
 import { chromium } from 'playwright-core';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import { DataPacket, DataPacket_Kind, UserPacket } from '@livekit/protocol';
+import { freeUdpPort } from './media_harness.mjs';
 import { kDevKey, kDevSecret, startServer, withTimeout } from '../server/server_harness.mjs';
 
 // v1: one peer connection per client (/rtc/v1); v0: huddle-server --no-rtc-v1, so the clients
@@ -47,17 +47,6 @@ async function waitFor(check, ms, what) {
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 const log = (...a) => console.log(`[data ${mode} +${((Date.now() - t0) / 1000).toFixed(2)}s]`, ...a);
-
-async function freeUdpPort() {
-  return new Promise((resolve, reject) => {
-    const sock = createSocket('udp4');
-    sock.once('error', reject);
-    sock.bind(0, '127.0.0.1', () => {
-      const { port } = sock.address();
-      sock.close(() => resolve(port));
-    });
-  });
-}
 
 async function token(identity) {
   const at = new AccessToken(kDevKey, kDevSecret, { identity, ttl: '10m' });
