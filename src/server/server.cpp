@@ -159,9 +159,13 @@ Result<std::unique_ptr<Server>, HttpServerError> Server::create(ServerConfig con
     }
     if (media.bindAddress == "0.0.0.0" || media.bindAddress == "::") media.bindAddress = "127.0.0.1";
     media.udpPort = cfg.rtc.udpPort.value_or(0);
+    media.advertisedUdpPort = cfg.rtc.advertisedUdpPort.value_or(0);
     auto enabled = s.worker.enableMedia(media);
     if (!enabled.ok()) return Error{HttpServerError::Bind, "media: " + enabled.message()};
-    HUDDLE_LOG_INFO(server, "media udp={}", s.worker.media()->mux().localAddress().toString());
+    HUDDLE_LOG_INFO(server, "media udp={} advertised port={}",
+                    s.worker.media()->mux().localAddress().toString(),
+                    media.advertisedUdpPort != 0 ? media.advertisedUdpPort
+                                                 : s.worker.media()->mux().localAddress().port);
     MediaWorker* worker = &s.worker;
     auto counter = [&reg, worker](const char* name, const char* help,
                                   std::atomic<std::uint64_t> media::MediaCounters::*field) {

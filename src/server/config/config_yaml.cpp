@@ -47,7 +47,8 @@ const std::vector<Section>& sections() {
         "api",
         "environment"}},
       {"rtc",
-       {"udp_port", "tcp_port", "port_range_start", "port_range_end", "use_ice_lite", "node_ip"},
+       {"udp_port", "tcp_port", "port_range_start", "port_range_end", "use_ice_lite", "node_ip",
+        "advertised_udp_port"},
        {"use_external_ip",
         "use_stun_port_as_ice",
         "additional_host_ips",
@@ -286,6 +287,12 @@ Result<YamlOutcome, ConfigError> applyYaml(const std::string& text, ServerConfig
     std::uint16_t udp = 0;
     HUDDLE_TRY(r.integer("rtc", "udp_port", udp));
     config.rtc.udpPort = udp == 0 ? std::nullopt : std::optional<std::uint16_t>(udp);
+  }
+  // Huddle extension: a port forward in front of the mux port (see RtcConfig).
+  if (const YAML::Node n = r.at("rtc", "advertised_udp_port"); n.IsDefined() && !n.IsNull()) {
+    std::uint16_t advertised = 0;
+    HUDDLE_TRY(r.integer("rtc", "advertised_udp_port", advertised, 1));
+    config.rtc.advertisedUdpPort = advertised;
   }
   HUDDLE_TRY(r.integer("rtc", "tcp_port", config.rtc.tcpPort));
   HUDDLE_TRY(r.integer("rtc", "port_range_start", config.rtc.portRangeStart));

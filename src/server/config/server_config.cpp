@@ -29,6 +29,7 @@ struct Flags {
   std::vector<std::string> bind;
   std::string port;
   std::string udpPort;
+  std::string advertiseUdpPort;
   std::string tcpPort;
   std::string keys;
   std::string keyFile;
@@ -45,6 +46,7 @@ struct App {
   CLI::Option* bind = nullptr;
   CLI::Option* port = nullptr;
   CLI::Option* udpPort = nullptr;
+  CLI::Option* advertiseUdpPort = nullptr;
   CLI::Option* tcpPort = nullptr;
   CLI::Option* keys = nullptr;
   CLI::Option* keyFile = nullptr;
@@ -76,6 +78,11 @@ struct App {
                              "single UDP port for all WebRTC traffic (default 7882; 0 = an "
                              "ephemeral port)")
                   ->type_name("PORT");
+    advertiseUdpPort =
+        app.add_option("--advertise-udp-port", f.advertiseUdpPort,
+                       "UDP port announced in ICE candidates instead of the bound one (a 1:1 "
+                       "NAT port forward or a relay in front of --udp-port)")
+            ->type_name("PORT");
     tcpPort = app.add_option("--tcp-port", f.tcpPort,
                              "ICE-TCP port (default 7881; 0 = no TCP candidates)")
                   ->type_name("PORT");
@@ -95,12 +102,13 @@ struct App {
   }
 
   void recordGiven(Flags& f) const {
-    const std::array<std::pair<std::string_view, const CLI::Option*>, 10> all = {{
+    const std::array<std::pair<std::string_view, const CLI::Option*>, 11> all = {{
         {"--config", config},
         {"--config-body", configBody},
         {"--bind", bind},
         {"--port", port},
         {"--udp-port", udpPort},
+        {"--advertise-udp-port", advertiseUdpPort},
         {"--tcp-port", tcpPort},
         {"--keys", keys},
         {"--key-file", keyFile},
@@ -192,6 +200,11 @@ Result<ServerConfig, ConfigError> loadServerConfig(int argc, const char* const* 
     if (!v) return v.error();
     config.rtc.udpPort =
         *v == 0 ? std::nullopt : std::optional<std::uint16_t>(static_cast<std::uint16_t>(*v));
+  }
+  if (given("--advertise-udp-port")) {
+    auto v = parseInteger(flags.advertiseUdpPort, "--advertise-udp-port", 1, 65535);
+    if (!v) return v.error();
+    config.rtc.advertisedUdpPort = static_cast<std::uint16_t>(*v);
   }
   if (given("--tcp-port")) {
     auto v = parseInteger(flags.tcpPort, "--tcp-port", 0, 65535);
@@ -297,6 +310,9 @@ std::string describe(const ServerConfig& config) {
   for (std::size_t i = 0; i < bind.size(); ++i) out += (i ? "," : "") + bind[i];
   const auto& rtc = config.rtc;
   out += " rtc.udp_port=" + (rtc.udpPort ? std::to_string(*rtc.udpPort) : std::string("none"));
+  if (rtc.advertisedUdpPort) {
+    out += " rtc.advertised_udp_port=" + std::to_string(*rtc.advertisedUdpPort);
+  }
   out += " rtc.tcp_port=" + (rtc.tcpPort ? std::to_string(rtc.tcpPort) : std::string("off"));
   out += " rtc.port_range=" + std::to_string(rtc.portRangeStart) + "-" +
          std::to_string(rtc.portRangeEnd);

@@ -7,7 +7,7 @@
 //   1. built-in defaults (LiveKit's, except rtc.udp_port 7882 and rtc.use_ice_lite true)
 //   2. one YAML document: --config-body <yaml>, else --config <path>, else env LIVEKIT_CONFIG
 //   3. env LIVEKIT_KEYS (API keys only)
-//   4. flags: --dev --bind --port --udp-port --tcp-port --keys --key-file --node-ip --log-level
+//   4. flags: --dev --bind --port --udp-port --advertise-udp-port --tcp-port --keys --key-file --node-ip --log-level
 // API keys come whole from the highest-priority source that names any (--keys, --key-file,
 // LIVEKIT_KEYS, YAML key_file, YAML keys); sources are never merged key by key.
 //
@@ -68,6 +68,10 @@ struct RtcConfig {
   // /rtc/v1 (one peer connection); --no-rtc-v1 turns it off, as on servers before it existed.
   bool singlePeerConnection = true;
   NodeIp nodeIp;                         // rtc.node_ip: "ip" or "ipv4,ipv6"
+  // rtc.advertised_udp_port (Huddle extension, not in livekit.yaml; flag --advertise-udp-port):
+  // the port our UDP ICE candidates announce instead of the bound one, for a 1:1 NAT port
+  // forward (or a test relay) in front of the mux port. Unset: the bound port.
+  std::optional<std::uint16_t> advertisedUdpPort;
 };
 
 struct RoomDefaults {

@@ -20,7 +20,16 @@ Result<std::unique_ptr<MediaHub>, MediaHubError> MediaHub::create(boost::asio::i
                  ": " + mux.message()};
   }
   hub->mux_ = std::move(mux).value();
+  hub->advertisedUdpPort_ = options.advertisedUdpPort;
   return hub;
+}
+
+rtc::TransportParameters MediaHub::advertised(rtc::TransportParameters local) const {
+  if (advertisedUdpPort_ == 0) return local;
+  for (auto& c : local.candidates) {
+    if (c.protocol == rtc::IceCandidateProtocol::Udp) c.address.port = advertisedUdpPort_;
+  }
+  return local;
 }
 
 MediaHub::~MediaHub() { closeAll(); }

@@ -32,6 +32,9 @@ enum class MediaHubError : std::uint8_t { Certificate, Socket };
 struct MediaHubOptions {
   std::string bindAddress = "127.0.0.1";
   std::uint16_t udpPort = 0;  // 0: an ephemeral port
+  // Announced in UDP candidates instead of the bound port (1:1 NAT port forward, test relay);
+  // 0: the bound port.
+  std::uint16_t advertisedUdpPort = 0;
 };
 
 // Bad or unroutable input at the media layer, and what was forwarded. Relaxed atomics: written
@@ -98,6 +101,8 @@ class MediaHub final : public sfu::RoomMediaListener {
   }
   [[nodiscard]] MediaCounters& counters() { return counters_; }
   [[nodiscard]] std::size_t participantCount() const;
+  // A transport's parameters as we signal them: UDP candidates carry the advertised port.
+  [[nodiscard]] rtc::TransportParameters advertised(rtc::TransportParameters local) const;
 
  private:
   MediaHub(boost::asio::io_context& io, sfu::RoomManager& rooms) : io_(io), rooms_(rooms) {}
@@ -106,6 +111,7 @@ class MediaHub final : public sfu::RoomMediaListener {
   boost::asio::io_context& io_;
   sfu::RoomManager& rooms_;
   std::unique_ptr<rtc::UdpMux> mux_;
+  std::uint16_t advertisedUdpPort_ = 0;
   std::shared_ptr<const rtc::DtlsCertificate> certificate_;
   std::unordered_map<std::string, Participants> media_;
   std::unordered_set<std::string> reconcilePending_;

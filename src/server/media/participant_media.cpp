@@ -146,7 +146,7 @@ void ParticipantMedia::handleOffer(const std::string& sdp, std::uint32_t id,
   }
   lastOfferId_ = id;
   negotiationRequested_ = false;
-  const rtc::TransportParameters local = offered_->localParameters();
+  const rtc::TransportParameters local = hub_.advertised(offered_->localParameters());
 
   // Receive slots of this offer (single mode): keep what we know, learn new ones.
   if (settings_.singlePeerConnection) {
@@ -355,7 +355,7 @@ void ParticipantMedia::sendSubscriberOffer() {
     sub->mid = std::to_string(offeredSections_.size() + 1);
     offeredSections_.push_back(OfferedSection{sub->mid, sub->kind, sub.get()});
   }
-  const rtc::TransportParameters local = offering_->localParameters();
+  const rtc::TransportParameters local = hub_.advertised(offering_->localParameters());
   rtc::SessionDescription offer = newDescription(sessionId_, ++sdpVersion_, local.iceLite);
   rtc::SdpGroup bundle{"BUNDLE", {}};
   rtc::MediaDescription app;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AccessToken } from 'livekit-server-sdk';
 import { kDevKey, kDevSecret, freePort, startServer, waitFor, withTimeout } from '../server/server_harness.mjs';
+import { startTcpProxy, startUdpRelay } from './udp_relay.mjs';
 
 export { kDevKey, kDevSecret, freePort, waitFor, withTimeout };
 
@@ -41,6 +42,37 @@ export async function startMediaServer(binary, { noRtcV1 = false, extraArgs = []
   server.udpPort = udpPort;
   server.args = args;
   return server;
+}
+
+// huddle-server behind a UDP impairment relay (udp_relay.mjs): the server binds a free UDP port
+// and announces the relay's port in its ICE candidates, so every client's media crosses the
+// relay. `relay` options go to startUdpRelay (lossRate, reorderRate, seed ...). With
+// `signalProxy` the WebSocket can be cut too: connect clients to `proxy.ws` instead of server.ws.
+// The caller closes relay and proxy (close() on each; both are idempotent).
+export async function startMediaServerBehindRelay(binary, { noRtcV1 = false, extraArgs = [],
+                                                            relay: relayOptions = {},
+                                                            signalProxy = false } = {}) {
+  const udpPort = await freeUdpPort();
+  const relay = await startUdpRelay({ ...relayOptions, targetPort: udpPort });
+  let server;
+  try {
+    const level = process.env.HUDDLE_MEDIA_LOG_LEVEL ?? 'debug';
+    const args = ['--udp-port', String(udpPort), '--advertise-udp-port', String(relay.port),
+                  '--tcp-port', '0', '--log-level', level, ...(noRtcV1 ? ['--no-rtc-v1'] : []),
+                  ...extraArgs];
+    server = await startServer(binary, args);
+    server.udpPort = udpPort;
+    server.args = args;
+  } catch (e) {
+    await relay.close();
+    throw e;
+  }
+  let proxy = null;
+  if (signalProxy) {
+    proxy = await startTcpProxy({ targetPort: server.port });
+    proxy.ws = `ws://127.0.0.1:${proxy.port}`;
+  }
+  return { server, relay, proxy };
 }
 
 export async function tokenFor(identity, room, grants = {}) {

@@ -275,6 +275,32 @@ TEST(ServerConfig, UdpPortZeroMeansPerSessionPortsFromTheRange) {
               "range");
 }
 
+// Huddle's own key: ICE candidates announce a forwarded port instead of the bound one.
+TEST(ServerConfig, AdvertisedUdpPortFromYamlOrFlagAndUnsetByDefault) {
+  auto d = load({kKeysFlag});
+  ASSERT_TRUE(d.ok()) << d.message();
+  EXPECT_FALSE(d->rtc.advertisedUdpPort.has_value());
+
+  auto y = loadYaml("rtc:\n  udp_port: 9100\n  advertised_udp_port: 40000\n");
+  ASSERT_TRUE(y.ok()) << y.message();
+  EXPECT_EQ(y->rtc.udpPort, std::optional<std::uint16_t>(9100));
+  EXPECT_EQ(y->rtc.advertisedUdpPort, std::optional<std::uint16_t>(40000));
+  EXPECT_NE(describe(*y).find("rtc.advertised_udp_port=40000"), std::string::npos) << describe(*y);
+
+  auto f = load({"--config-body", "rtc:\n  advertised_udp_port: 40000\n", "--advertise-udp-port",
+                 "40001", kKeysFlag});
+  ASSERT_TRUE(f.ok()) << f.message();
+  EXPECT_EQ(f->rtc.advertisedUdpPort, std::optional<std::uint16_t>(40001));
+
+  expectError(loadYaml("rtc:\n  advertised_udp_port: 0\n"), ConfigError::InvalidValue,
+              "rtc.advertised_udp_port");
+  expectError(loadYaml("rtc:\n  advertised_udp_port: 70000\n"), ConfigError::InvalidValue,
+              "rtc.advertised_udp_port");
+  auto badFlag = load({"--advertise-udp-port", "0", kKeysFlag});
+  ASSERT_FALSE(badFlag.ok());
+  EXPECT_NE(badFlag.message().find("--advertise-udp-port"), std::string::npos) << badFlag.message();
+}
+
 TEST(ServerConfig, DevModeBindsLoopbackWithDevKeyAndAllowsShortSecrets) {
   auto r = load({"--dev"});
   ASSERT_TRUE(r.ok()) << r.message();
