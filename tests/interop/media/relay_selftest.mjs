@@ -119,6 +119,18 @@ async function udpChecks() {
     detail: relay.stats() }), 20);
   check(echoes[0] === 25, `echoes passed a down-only block: ${echoes[0]}`);
   relay.unblock();
+
+  // Scoped block: every client except b is cut.
+  const bKey = `127.0.0.1|${b.address().port}`;
+  check(relay.clientKeys().includes(bKey) && relay.clientKeys().length === 2,
+        `clientKeys ${JSON.stringify(relay.clientKeys())} lacks ${bKey}`);
+  relay.block({ except: [bKey] });
+  await sendNumbered(a, relay.port, 10, 400);
+  await sendNumbered(b, relay.port, 10, 1400);
+  await waitUntil('scoped block: b gets its 10 echoes', 5_000, async () => ({
+    ok: echoes[1] === 30, detail: { echoes, stats: relay.stats() } }), 20);
+  check(echoes[0] === 25, `a passed a block that excepted only b: ${echoes[0]}`);
+  relay.unblock();
   await relay.close();
   s = relay.stats();
   log(`forwarding/block: ${JSON.stringify({ up: s.up, down: s.down, clients: s.clients })}`);

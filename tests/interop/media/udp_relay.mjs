@@ -51,6 +51,7 @@ export async function startUdpRelay({ targetPort, host = '127.0.0.1', lossRate =
   const reorder = perDirection(reorderRate, 'reorderRate');
   let delayMs = reorderDelayMs;
   let blocked = { up: false, down: false };
+  let blockScope = null;  // null: every client; else key => whether that client is blocked
   let closed = false;
   const counters = () => ({ received: 0, forwarded: 0, dropped: 0, reordered: 0, blocked: 0 });
   const counts = { up: counters(), down: counters(), clients: 0, clientsRefused: 0, sendErrors: 0 };
@@ -72,10 +73,10 @@ export async function startUdpRelay({ targetPort, host = '127.0.0.1', lossRate =
   };
 
   // Decides one datagram's fate in direction `dir` and sends it (now or later).
-  const pass = (dir, sock, msg, port, address) => {
+  const pass = (dir, sock, msg, port, address, key) => {
     const c = counts[dir];
     c.received++;
-    if (blocked[dir]) {
+    if (blocked[dir] && (!blockScope || blockScope(key))) {
       c.blocked++;
       return;
     }
@@ -110,7 +111,7 @@ export async function startUdpRelay({ targetPort, host = '127.0.0.1', lossRate =
     clients.set(key, client);
     counts.clients++;
     client.ready = bindSocket(client.upstream).then(() => {
-      client.upstream.on('message', (msg) => pass('down', listener, msg, client.port, client.address));
+      client.upstream.on('message', (msg) => pass('down', listener, msg, client.port, client.address, key));
     });
     return client;
   };
@@ -123,7 +124,7 @@ export async function startUdpRelay({ targetPort, host = '127.0.0.1', lossRate =
         return;
       }
       await client.ready;
-      pass('up', client.upstream, msg, targetPort, host);
+      pass('up', client.upstream, msg, targetPort, host, `${rinfo.address}|${rinfo.port}`);
     }).catch(() => { counts.sendErrors++; });
   });
 
@@ -148,15 +149,33 @@ export async function startUdpRelay({ targetPort, host = '127.0.0.1', lossRate =
       else Object.assign(reorder, perDirection(r, 'reorderRate'));
       delayMs = ms;
     },
-    // Drops everything (both directions unless one is named) until unblock().
-    block(direction) {
-      checkDir(direction);
-      for (const d of dirs(direction)) blocked[d] = true;
+    // Drops everything until unblock(): both directions unless one is named, every client
+    // unless scoped. block('up'), or block({ direction, only: [keys], except: [keys] }) where
+    // keys come from clientKeys(); `except` also blocks clients that appear later (a client
+    // that gathers new ports for an ICE restart stays cut).
+    block(arg) {
+      const o = typeof arg === 'object' && arg !== null ? arg : { direction: arg };
+      checkDir(o.direction);
+      if (o.only && o.except) throw new Error('block: give `only` or `except`, not both');
+      if (o.only) {
+        const only = new Set(o.only);
+        blockScope = (key) => only.has(key);
+      } else if (o.except) {
+        const except = new Set(o.except);
+        blockScope = (key) => !except.has(key);
+      } else {
+        blockScope = null;
+      }
+      blocked = { up: false, down: false };
+      for (const d of dirs(o.direction)) blocked[d] = true;
     },
     unblock(direction) {
       checkDir(direction);
       for (const d of dirs(direction)) blocked[d] = false;
+      if (!blocked.up && !blocked.down) blockScope = null;
     },
+    // Client source addresses seen so far ("address|port"), in order of first datagram.
+    clientKeys() { return [...clients.keys()]; },
     stats() {
       return { up: { ...counts.up }, down: { ...counts.down }, clients: counts.clients,
                clientsRefused: counts.clientsRefused, sendErrors: counts.sendErrors,
