@@ -91,10 +91,15 @@ void UdpMux::flush() {
   socket_->sendBatch(std::span<const UdpSocket::Datagram>(batch_->datagrams.data(), count));
 }
 
+// Sends made while a receive batch is dispatched are queued and leave in one sendmmsg at the
+// batch's end (or earlier when the queue fills).
 void UdpMux::onUdpPacket(UdpSocket& /*socket*/, std::span<std::uint8_t> data,
                          const StunAddress& from) {
   dispatching_ = true;
   route(data, from);
+}
+
+void UdpMux::onUdpBatchEnd(UdpSocket& /*socket*/) {
   dispatching_ = false;
   flush();
 }

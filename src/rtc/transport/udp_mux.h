@@ -9,10 +9,10 @@
 // forged request that merely names a ufrag binds nothing. Everything else (unknown source, not
 // STUN/DTLS/RTP/RTCP by its first byte, RFC 7983) is dropped and counted.
 //
-// Sends made while the mux dispatches a received datagram (an SFU fanning one publisher packet
-// out to its subscribers) are copied into a preallocated batch and handed to the kernel in one
-// sendmmsg() when the dispatch returns or the batch fills up. Outside a dispatch a send goes out
-// at once.
+// Sends made while the mux dispatches a batch of received datagrams (an SFU fanning publisher
+// packets out to their subscribers) are copied into a preallocated batch and handed to the
+// kernel in one sendmmsg() at the end of the receive batch or when the send batch fills up.
+// Outside a dispatch a send goes out at once.
 
 // Boost 1.74's asio uses std::exchange without including <utility>.
 #include <utility>
@@ -85,7 +85,7 @@ class UdpMux final : private UdpSocket::Listener {
   // Inside a dispatch: true once queued (a kernel refusal at the flush is counted in
   // socketCounters().sendErrors). Outside: the kernel's answer.
   bool send(std::span<const std::uint8_t> data, const StunAddress& to);
-  // Sends what is queued now; the mux does this itself at the end of every dispatch.
+  // Sends what is queued now; the mux does this itself at the end of every receive batch.
   void flush();
 
   [[nodiscard]] const StunAddress& localAddress() const noexcept { return socket_->localAddress(); }
@@ -100,6 +100,7 @@ class UdpMux final : private UdpSocket::Listener {
   UdpMux() = default;
   void onUdpPacket(UdpSocket& socket, std::span<std::uint8_t> data,
                    const StunAddress& from) override;
+  void onUdpBatchEnd(UdpSocket& socket) override;
   void route(std::span<std::uint8_t> data, const StunAddress& from);
 
   struct SendBatch {

@@ -29,10 +29,35 @@ udp::endpoint UdpSocket::toEndpoint(const StunAddress& address) {
   return {asio::ip::address_v6(b), address.port};
 }
 
+// recvmmsg's arguments for one batch, prepared once.
+struct UdpSocket::ReceiveSlots {
+  std::array<std::array<std::uint8_t, kReceiveSlotSize>, kReceiveBatch> data;
+  std::array<sockaddr_in6, kReceiveBatch> from;  // one sockaddr_in6 fits either family
+  std::array<iovec, kReceiveBatch> iov;
+  std::array<mmsghdr, kReceiveBatch> msgs;
+};
+
+namespace {
+
+StunAddress fromSockaddr(const sockaddr_in6& storage) {
+  if (storage.sin6_family == AF_INET) {
+    sockaddr_in v4{};
+    std::memcpy(&v4, &storage, sizeof(v4));
+    std::array<std::uint8_t, 4> bytes{};
+    std::memcpy(bytes.data(), &v4.sin_addr, bytes.size());
+    return StunAddress::ipv4(bytes, ntohs(v4.sin_port));
+  }
+  std::array<std::uint8_t, 16> bytes{};
+  std::memcpy(bytes.data(), &storage.sin6_addr, bytes.size());
+  return StunAddress::ipv6(bytes, ntohs(storage.sin6_port));
+}
+
+}  // namespace
+
 UdpSocket::UdpSocket(asio::io_context& io, Listener& listener)
     : listener_(listener),
       socket_(io),
-      buffer_(std::make_unique<std::array<std::uint8_t, kReceiveBufferSize>>()),
+      slots_(std::make_unique<ReceiveSlots>()),
       alive_(std::make_shared<bool>(true)) {}
 
 Result<std::unique_ptr<UdpSocket>, UdpSocketError> UdpSocket::create(asio::io_context& io,
@@ -67,23 +92,67 @@ void UdpSocket::close() {
 }
 
 void UdpSocket::startReceive() {
-  socket_.async_receive_from(
-      asio::buffer(buffer_->data(), buffer_->size()), sender_,
-      [this, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
-        if (!*alive) return;
-        if (ec) {
-          if (ec == asio::error::operation_aborted || !socket_.is_open()) return;
-          // ICMP port unreachable from an earlier send surfaces here on Linux; keep going.
-          ++counters_.receiveErrors;
-        } else {
-          ++counters_.packetsReceived;
-          counters_.bytesReceived += n;
-          const StunAddress from = toStunAddress(sender_);
-          listener_.onUdpPacket(*this, std::span<std::uint8_t>(buffer_->data(), n), from);
-          if (!*alive) return;
-        }
-        if (socket_.is_open()) startReceive();
-      });
+  socket_.async_wait(udp::socket::wait_read,
+                     [this, alive = alive_](const boost::system::error_code& ec) {
+                       if (!*alive) return;
+                       if (ec) {
+                         if (ec == asio::error::operation_aborted || !socket_.is_open()) return;
+                         ++counters_.receiveErrors;
+                       } else {
+                         receiveReady(alive);
+                         if (!*alive) return;
+                       }
+                       if (socket_.is_open()) startReceive();
+                     });
+}
+
+// `alive` is the pending handler's copy of alive_: it outlives this object, so it tells whether
+// a listener callback closed the socket's owner down.
+void UdpSocket::receiveReady(const std::shared_ptr<bool>& alive) {
+  auto& s = *slots_;
+  std::size_t handled = 0;
+  while (handled < kMaxReceivesPerWakeup && socket_.is_open()) {
+    for (std::size_t i = 0; i < kReceiveBatch; ++i) {
+      s.iov[i] = iovec{s.data[i].data(), s.data[i].size()};
+      s.msgs[i] = mmsghdr{};
+      s.msgs[i].msg_hdr.msg_name = &s.from[i];
+      s.msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in6);
+      s.msgs[i].msg_hdr.msg_iov = &s.iov[i];
+      s.msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int n = ::recvmmsg(socket_.native_handle(), s.msgs.data(),
+                             static_cast<unsigned int>(kReceiveBatch), MSG_DONTWAIT, nullptr);
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EAGAIN;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      if (err == EINTR) continue;
+      // ICMP port unreachable from an earlier send surfaces here on Linux; it is consumed, so
+      // the next call reads on.
+      ++counters_.receiveErrors;
+      ++handled;
+      continue;
+    }
+    ++counters_.recvmmsgCalls;
+    for (int i = 0; i < n; ++i) {
+      const auto& msg = s.msgs[static_cast<std::size_t>(i)];
+      if ((msg.msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+        ++counters_.receiveTruncated;
+        continue;
+      }
+      ++counters_.packetsReceived;
+      counters_.bytesReceived += msg.msg_len;
+      listener_.onUdpPacket(
+          *this, std::span<std::uint8_t>(s.data[static_cast<std::size_t>(i)].data(), msg.msg_len),
+          fromSockaddr(s.from[static_cast<std::size_t>(i)]));
+      // The listener may have closed or destroyed the socket.
+      if (!*alive || !socket_.is_open()) break;
+    }
+    if (!*alive) return;
+    listener_.onUdpBatchEnd(*this);
+    if (!*alive) return;
+    handled += static_cast<std::size_t>(n);
+    if (static_cast<std::size_t>(n) < kReceiveBatch) break;  // drained
+  }
 }
 
 bool UdpSocket::send(std::span<const std::uint8_t> data, const StunAddress& to) {

@@ -2,10 +2,11 @@
 // Single-threaded: a UdpSocket lives on one asio io_context and every call and callback runs on
 // that context's thread; no locks.
 //
-// A UDP socket on a loopback or host address with one preallocated 64 KiB receive buffer, so
-// receiving allocates nothing per datagram. Sends are synchronous non-blocking send_to calls
-// (UDP never blocks for long); sendBatch() hands several datagrams to the kernel in one
-// sendmmsg() call.
+// A UDP socket on a loopback or host address. Receiving takes up to kReceiveBatch datagrams per
+// recvmmsg() call into preallocated slots, so it allocates nothing per datagram and a busy
+// socket costs one system call per batch rather than per datagram. Sends are synchronous
+// non-blocking send_to calls (UDP never blocks for long); sendBatch() hands several datagrams to
+// the kernel in one sendmmsg() call.
 
 #include <array>
 // Boost 1.74's asio uses std::exchange without including <utility>.
@@ -28,7 +29,11 @@ enum class UdpSocketError { InvalidAddress, Bind };
 
 class UdpSocket final {
  public:
-  static constexpr std::size_t kReceiveBufferSize = 64 * 1024;
+  // WebRTC datagrams stay under the path MTU; a larger one is dropped and counted (truncated).
+  static constexpr std::size_t kReceiveSlotSize = 4096;
+  static constexpr std::size_t kReceiveBatch = 16;
+  // Datagrams handled per readiness event before other handlers get their turn.
+  static constexpr std::size_t kMaxReceivesPerWakeup = 4 * kReceiveBatch;
 
   // Runs on the io_context thread. `data` points into the socket's receive buffer, is writable
   // (SRTP unprotects in place) and is valid only during the call. A callee may send on this
@@ -38,6 +43,9 @@ class UdpSocket final {
     virtual ~Listener() = default;
     virtual void onUdpPacket(UdpSocket& socket, std::span<std::uint8_t> data,
                              const StunAddress& from) = 0;
+    // After the datagrams of one receive batch: a listener that queues its sends while it
+    // handles a batch sends them now.
+    virtual void onUdpBatchEnd(UdpSocket& /*socket*/) {}
   };
 
   struct Counters {
@@ -48,6 +56,8 @@ class UdpSocket final {
     std::uint64_t sendErrors = 0;     // kernel refused (buffer full, unreachable, ...)
     std::uint64_t receiveErrors = 0;  // errors other than the cancel on close
     std::uint64_t sendmmsgCalls = 0;  // kernel calls made by sendBatch
+    std::uint64_t recvmmsgCalls = 0;  // kernel calls that returned datagrams
+    std::uint64_t receiveTruncated = 0;  // larger than kReceiveSlotSize: dropped
   };
 
   struct Datagram {
@@ -82,13 +92,14 @@ class UdpSocket final {
  private:
   UdpSocket(boost::asio::io_context& io, Listener& listener);
   void startReceive();
+  void receiveReady(const std::shared_ptr<bool>& alive);
+  struct ReceiveSlots;
 
   // borrowed: outlives this
   Listener& listener_;
   boost::asio::ip::udp::socket socket_;
-  boost::asio::ip::udp::endpoint sender_;
   StunAddress local_;
-  std::unique_ptr<std::array<std::uint8_t, kReceiveBufferSize>> buffer_;
+  std::unique_ptr<ReceiveSlots> slots_;
   // Handlers hold a copy; the destructor clears it so a handler that runs after the socket is
   // gone (asio delivers operation_aborted later) does not touch freed memory.
   std::shared_ptr<bool> alive_;

@@ -47,10 +47,6 @@ void DownTrack::setPaused(bool paused) {
   }
 }
 
-bool DownTrack::needsKeyframe() const noexcept {
-  return video_ && !paused_ && (currentLayer_ == kNoLayer || currentLayer_ != targetLayer_);
-}
-
 void DownTrack::forward(const rtc::RtpPacketView& packet, int layer, bool keyframe, TimePoint now) {
   if (paused_) {
     return;

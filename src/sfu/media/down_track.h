@@ -66,8 +66,16 @@ class DownTrack final {
   // keyframe, and numbering continues where it stopped.
   void setPaused(bool paused);
 
+  // Whether forward() would look at a packet of `layer` at all: the current or target layer of
+  // an unpaused downtrack. The receiver skips the others (forward() would count them as
+  // droppedOtherLayer).
+  [[nodiscard]] bool follows(int layer) const noexcept {
+    return !paused_ && (layer == currentLayer_ || layer == targetLayer_);
+  }
   // Video that is waiting for a keyframe of the target layer (start, resume, switch).
-  [[nodiscard]] bool needsKeyframe() const noexcept;
+  [[nodiscard]] bool needsKeyframe() const noexcept {
+    return video_ && !paused_ && (currentLayer_ == kNoLayer || currentLayer_ != targetLayer_);
+  }
   [[nodiscard]] int targetLayer() const noexcept { return targetLayer_; }
   [[nodiscard]] int currentLayer() const noexcept { return currentLayer_; }
   [[nodiscard]] bool paused() const noexcept { return paused_; }

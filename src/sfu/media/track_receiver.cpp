@@ -62,16 +62,19 @@ void TrackReceiver::onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint
   if (keyframe && isVideo(config_.codec)) {
     ++stats_.keyframes[index];
   }
-  // By index: a sink may not detach downtracks from inside sendRtp, but a stale iterator would
-  // be worse than a skipped packet if it ever did.
-  for (std::size_t i = 0; i < downTracks_.size(); ++i) {
-    downTracks_[i]->forward(packet, layer, keyframe, now);
-  }
+  // One pass: forward to the downtracks that follow this layer (the others would only count a
+  // drop, and a simulcast track's downtracks mostly follow other layers), and note which layers
+  // someone waits on a keyframe of. By index: a sink may not detach downtracks from inside
+  // sendRtp, but a stale iterator would be worse than a skipped packet if it ever did.
   std::array<bool, kMaxLayers> wanted{};
   bool any = false;
-  for (const DownTrack* downTrack : downTracks_) {
-    if (downTrack->needsKeyframe()) {
-      const int target = downTrack->targetLayer();
+  for (std::size_t i = 0; i < downTracks_.size(); ++i) {
+    DownTrack& downTrack = *downTracks_[i];
+    if (downTrack.follows(layer)) {
+      downTrack.forward(packet, layer, keyframe, now);
+    }
+    if (downTrack.needsKeyframe()) {
+      const int target = downTrack.targetLayer();
       if (target >= 0 && target < kMaxLayers) {
         wanted[static_cast<std::size_t>(target)] = true;
         any = true;

@@ -15,6 +15,7 @@
 
 #include "rtc/rtp/rtp_packet.h"
 #include "sfu/media/down_track.h"
+#include "sfu/media/layer_selector.h"
 #include "sfu/media/media_codec.h"
 #include "sfu/media/rtp_sink.h"
 
@@ -50,6 +51,10 @@ class TrackReceiver final {
   [[nodiscard]] std::optional<std::uint32_t> ssrcOf(int layer) const noexcept;
   // The highest layer that has an SSRC; 0 when none.
   [[nodiscard]] int highestLayer() const noexcept;
+  // Layers that delivered a packet within `window` before `now`: a publisher that pauses a
+  // layer (dynacast, its own bandwidth) simply stops sending it.
+  [[nodiscard]] LayerAvailability layersArriving(TimePoint now,
+                                                 std::chrono::milliseconds window) const noexcept;
 
   // A decrypted publisher packet that belongs to this track, on `layer`.
   void onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint now);
@@ -73,6 +78,7 @@ class TrackReceiver final {
   std::array<std::optional<std::uint32_t>, kMaxLayers> layerSsrcs_{};
   std::array<TimePoint, kMaxLayers> lastKeyframeRequest_{};
   std::array<bool, kMaxLayers> keyframeRequested_{};  // lastKeyframeRequest_ is meaningful
+  std::array<TimePoint, kMaxLayers> lastPacketAt_{};
   std::vector<DownTrack*> downTracks_;
   TrackReceiverStats stats_;
 };

@@ -44,6 +44,11 @@ class ParticipantSink {
   virtual void onRequestResponse(std::uint32_t requestId, RequestKind kind, RequestOutcome outcome,
                                  const std::string& message) = 0;
   virtual void onData(const DataMessage& message) = 0;
+  // A publisher's permissions changed whether this participant may receive one of the tracks it
+  // wants (SubscriptionPermissionUpdate); `allowed` false means it was unsubscribed.
+  virtual void onSubscriptionPermissionChanged(const std::string& /*publisherSid*/,
+                                               const std::string& /*trackSid*/,
+                                               bool /*allowed*/) {}
   // This participant was removed by the server; no call follows.
   virtual void onRemoved(DisconnectReason reason, LeaveAction action) = 0;
 };

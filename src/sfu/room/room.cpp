@@ -12,7 +12,8 @@ struct Room::Member {
   ParticipantInfo info;
   std::shared_ptr<ParticipantSink> sink;
   bool autoSubscribe = true;
-  std::set<std::string> subscriptions;
+  std::set<std::string> subscriptions;  // wanted; subscriptionsOf filters by permission
+  SubscriptionPermissions permissions;    // as a publisher
   // Set while the signal connection is gone and a resume may still come.
   std::optional<std::chrono::steady_clock::time_point> resumeDeadline;
 };
@@ -403,6 +404,10 @@ void Room::updateSubscription(std::string_view sid, const std::vector<std::strin
   for (const std::string& trackSid : trackSids) {
     if (subscribe) {
       m->subscriptions.insert(trackSid);
+      const Member* publisher = publisherOf(trackSid);
+      if (publisher != nullptr && !allows(*publisher, *m, trackSid)) {
+        m->sink->onSubscriptionPermissionChanged(publisher->info.sid, trackSid, false);
+      }
     } else {
       m->subscriptions.erase(trackSid);
     }
@@ -428,11 +433,34 @@ void Room::setTrackMedia(std::string_view sid, std::string_view trackSid, std::s
   }
 }
 
+void Room::setTrackLayerSsrc(std::string_view sid, std::string_view trackSid,
+                             std::uint8_t quality, std::uint32_t ssrc) {
+  Member* m = memberBySid(sid);
+  if (m == nullptr) return;
+  for (TrackInfo& track : m->info.tracks) {
+    if (track.sid != trackSid) continue;
+    bool updated = false;
+    for (VideoLayer& layer : track.layers) {
+      if (layer.quality == quality && layer.ssrc != ssrc) {
+        layer.ssrc = ssrc;
+        updated = true;
+      }
+    }
+    if (updated) changed(*m);
+    return;
+  }
+}
+
 void Room::autoSubscribe(Member& subscriber) {
   if (!subscriber.autoSubscribe || !subscriber.info.permission.canSubscribe) return;
   for (const auto& m : members_) {
     if (m.get() == &subscriber) continue;
-    for (const TrackInfo& t : m->info.tracks) subscriber.subscriptions.insert(t.sid);
+    for (const TrackInfo& t : m->info.tracks) {
+      subscriber.subscriptions.insert(t.sid);
+      if (!allows(*m, subscriber, t.sid)) {
+        subscriber.sink->onSubscriptionPermissionChanged(m->info.sid, t.sid, false);
+      }
+    }
   }
 }
 
@@ -440,13 +468,77 @@ void Room::subscribeToNewTrack(const Member& publisher, const TrackInfo& track) 
   for (auto& m : members_) {
     if (m.get() == &publisher || !m->autoSubscribe || !m->info.permission.canSubscribe) continue;
     m->subscriptions.insert(track.sid);
+    if (!allows(publisher, *m, track.sid)) {
+      m->sink->onSubscriptionPermissionChanged(publisher.info.sid, track.sid, false);
+    }
   }
+}
+
+const Room::Member* Room::publisherOf(std::string_view trackSid) const {
+  for (const auto& m : members_) {
+    for (const TrackInfo& t : m->info.tracks) {
+      if (t.sid == trackSid) return m.get();
+    }
+  }
+  return nullptr;
+}
+
+bool Room::allows(const Member& publisher, const Member& subscriber, std::string_view trackSid) {
+  const SubscriptionPermissions& p = publisher.permissions;
+  if (p.allParticipants) return true;
+  for (const TrackPermissionRule& rule : p.rules) {
+    const bool names = (!rule.participantSid.empty() && rule.participantSid == subscriber.info.sid) ||
+                       (!rule.participantIdentity.empty() &&
+                        rule.participantIdentity == subscriber.info.identity);
+    if (!names) continue;
+    if (rule.allTracks ||
+        std::find(rule.trackSids.begin(), rule.trackSids.end(), trackSid) != rule.trackSids.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Room::subscriptionAllowed(std::string_view subscriberSid, std::string_view trackSid) const {
+  const Member* subscriber = memberBySid(subscriberSid);
+  const Member* publisher = publisherOf(trackSid);
+  return subscriber != nullptr && publisher != nullptr && allows(*publisher, *subscriber, trackSid);
+}
+
+void Room::setSubscriptionPermissions(std::string_view sid, SubscriptionPermissions permissions) {
+  Member* publisher = memberBySid(sid);
+  if (publisher == nullptr) return;
+  // Who wanted which of its tracks and could have it, before and after.
+  std::vector<std::pair<Member*, std::string>> wanted;
+  std::vector<bool> before;
+  for (auto& m : members_) {
+    if (m.get() == publisher) continue;
+    for (const TrackInfo& t : publisher->info.tracks) {
+      if (m->subscriptions.count(t.sid) == 0) continue;
+      wanted.emplace_back(m.get(), t.sid);
+      before.push_back(allows(*publisher, *m, t.sid));
+    }
+  }
+  publisher->permissions = std::move(permissions);
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    const bool now = allows(*publisher, *wanted[i].first, wanted[i].second);
+    if (now != before[i]) {
+      wanted[i].first->sink->onSubscriptionPermissionChanged(publisher->info.sid, wanted[i].second, now);
+    }
+  }
+  mediaChanged();
 }
 
 std::vector<std::string> Room::subscriptionsOf(std::string_view sid) const {
   const Member* m = memberBySid(sid);
   if (m == nullptr) return {};
-  return {m->subscriptions.begin(), m->subscriptions.end()};
+  std::vector<std::string> out;
+  out.reserve(m->subscriptions.size());
+  for (const std::string& trackSid : m->subscriptions) {
+    const Member* publisher = publisherOf(trackSid);
+    if (publisher == nullptr || allows(*publisher, *m, trackSid)) out.push_back(trackSid);
+  }
+  return out;
 }
 
 Result<TrackInfo, RoomError> Room::muteTrackByAdmin(std::string_view identity,

@@ -117,6 +117,9 @@ class Room final {
   void updateSubscription(std::string_view sid, const std::vector<std::string>& trackSids,
                           bool subscribe);
   void unpublishTrack(std::string_view sid, std::string_view trackSid);
+  // The publisher's UpdateSubscriptionPermissions. Subscribers that lose a track they want are
+  // unsubscribed and told (not allowed); wanted again once allowed, they get it back.
+  void setSubscriptionPermissions(std::string_view sid, SubscriptionPermissions permissions);
 
   // Administrative calls (RoomService).
   [[nodiscard]] Result<TrackInfo, RoomError> muteTrackByAdmin(std::string_view identity,
@@ -146,8 +149,15 @@ class Room final {
   // mime type) of a track once its section is negotiated, broadcast as a track change.
   void setTrackMedia(std::string_view sid, std::string_view trackSid, std::string mid,
                      std::string mimeType);
-  // Subscribed track sids of a participant (for tests and, later, the media path).
+  // The SSRC a simulcast layer (by quality) arrives on, once the media path learnt it: fills
+  // TrackInfo.layers[].ssrc, broadcast when it changed.
+  void setTrackLayerSsrc(std::string_view sid, std::string_view trackSid, std::uint8_t quality,
+                         std::uint32_t ssrc);
+  // Track sids the participant wants and may receive: what the media path subscribes it to.
   [[nodiscard]] std::vector<std::string> subscriptionsOf(std::string_view sid) const;
+  // Whether the track's publisher lets this participant subscribe (false for unknown tracks).
+  [[nodiscard]] bool subscriptionAllowed(std::string_view subscriberSid,
+                                         std::string_view trackSid) const;
 
  private:
   struct Member;
@@ -160,6 +170,8 @@ class Room final {
   void refreshCounts();
   void autoSubscribe(Member& subscriber);
   void subscribeToNewTrack(const Member& publisher, const TrackInfo& track);
+  const Member* publisherOf(std::string_view trackSid) const;
+  static bool allows(const Member& publisher, const Member& subscriber, std::string_view trackSid);
   std::string newTrackSid(TrackType type, TrackSource source);
   void mediaChanged() {
     if (media_ != nullptr) media_->onRoomMediaChanged(info_.name);

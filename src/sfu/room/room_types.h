@@ -132,6 +132,20 @@ struct ParticipantInfo {
   std::int32_t clientProtocol = 0;
 };
 
+// A publisher's UpdateSubscriptionPermissions: who may subscribe to its tracks. One rule names
+// a participant (by sid or identity) and either all tracks or some.
+struct TrackPermissionRule {
+  std::string participantSid;
+  std::string participantIdentity;
+  bool allTracks = false;
+  std::vector<std::string> trackSids;
+};
+
+struct SubscriptionPermissions {
+  bool allParticipants = true;  // the default: everyone may subscribe to everything
+  std::vector<TrackPermissionRule> rules;
+};
+
 struct RoomInfo {
   std::string sid;  // RM_...
   std::string name;

@@ -1,5 +1,6 @@
-// UdpMux send batching over 127.0.0.1: what an endpoint sends while the mux dispatches one
-// received datagram leaves in one sendmmsg; outside a dispatch sends stay immediate.
+// UdpMux and UdpSocket batching over 127.0.0.1: a burst is read with few recvmmsg calls; what
+// an endpoint sends while the mux dispatches a receive batch leaves in as few sendmmsg calls as
+// the send batch allows; outside a dispatch sends stay immediate.
 
 #include <gtest/gtest.h>
 
@@ -19,10 +20,19 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 struct Sink final : UdpSocket::Listener {
-  void onUdpPacket(UdpSocket& /*s*/, std::span<std::uint8_t> data, const StunAddress& /*from*/) override {
+  void onUdpPacket(UdpSocket& /*s*/, std::span<std::uint8_t> data, const StunAddress& from) override {
     packets.emplace_back(data.begin(), data.end());
+    lastFrom = from;
+    ++inBatch;
+  }
+  void onUdpBatchEnd(UdpSocket& /*s*/) override {
+    batchSizes.push_back(inBatch);
+    inBatch = 0;
   }
   std::vector<Bytes> packets;
+  std::vector<std::size_t> batchSizes;
+  std::size_t inBatch = 0;
+  StunAddress lastFrom;
 };
 
 // Fans every datagram it receives out through the mux, like an SFU forwarding to subscribers.
@@ -146,6 +156,70 @@ TEST(UdpSocketBatch, MoreThanOneKernelBatchInOneCall) {
   EXPECT_EQ((*sa)->counters().sendmmsgCalls, 2u);
   ASSERT_TRUE(test::runUntil(io, [&] { return b.packets.size() == bodies.size(); }));
   EXPECT_EQ(b.packets.back(), bodies.back());
+}
+
+TEST(UdpSocketBatch, ABurstIsReadInKernelBatchesInOrderWithItsSender) {
+  boost::asio::io_context io;
+  Sink a;
+  Sink b;
+  auto sa = UdpSocket::create(io, "127.0.0.1", 0, a);
+  auto sb = UdpSocket::create(io, "127.0.0.1", 0, b);
+  ASSERT_TRUE(sa && sb);
+  constexpr std::size_t kBurst = 2 * UdpSocket::kReceiveBatch + 8;
+  std::vector<Bytes> bodies;
+  for (std::size_t i = 0; i < kBurst; ++i) bodies.push_back(body(60 + i, static_cast<std::uint8_t>(i)));
+  std::vector<UdpSocket::Datagram> burst;
+  for (const auto& d : bodies) burst.push_back({d, (*sb)->localAddress()});
+  // Loopback queues the whole burst before the receiver's first read.
+  ASSERT_EQ((*sa)->sendBatch(burst), kBurst);
+  ASSERT_TRUE(test::runUntil(io, [&] { return b.packets.size() == kBurst; }));
+  EXPECT_EQ(b.packets, bodies);
+  EXPECT_EQ(b.lastFrom, (*sa)->localAddress());
+  EXPECT_EQ((*sb)->counters().recvmmsgCalls, 3u);
+  EXPECT_EQ(b.batchSizes, (std::vector<std::size_t>{UdpSocket::kReceiveBatch, UdpSocket::kReceiveBatch, 8}));
+  EXPECT_EQ((*sb)->counters().packetsReceived, kBurst);
+}
+
+TEST(UdpSocketBatch, AnOversizeDatagramIsDroppedAndCountedAndTheRestArrive) {
+  boost::asio::io_context io;
+  Sink a;
+  Sink b;
+  auto sa = UdpSocket::create(io, "127.0.0.1", 0, a);
+  auto sb = UdpSocket::create(io, "127.0.0.1", 0, b);
+  ASSERT_TRUE(sa && sb);
+  const Bytes before = body(100, 1);
+  const Bytes huge = body(UdpSocket::kReceiveSlotSize + 1, 2);
+  const Bytes after = body(100, 3);
+  for (const Bytes* d : {&before, &huge, &after}) ASSERT_TRUE((*sa)->send(*d, (*sb)->localAddress()));
+  ASSERT_TRUE(test::runUntil(io, [&] { return b.packets.size() == 2; }));
+  EXPECT_EQ(b.packets[0], before);
+  EXPECT_EQ(b.packets[1], after);
+  EXPECT_EQ((*sb)->counters().receiveTruncated, 1u);
+  EXPECT_EQ((*sb)->counters().packetsReceived, 2u);
+}
+
+TEST_F(UdpMuxBatchTest, ABurstOfPublisherPacketsFansOutInFullSendBatches) {
+  constexpr std::size_t kBurst = 20;  // one receive batch of 16, then one of 4
+  fanOut.onPacket = [&](std::span<std::uint8_t> data) {
+    for (std::size_t i = 0; i < subscribers.size(); ++i) {
+      EXPECT_TRUE(mux->send(data, subscribers[i]->localAddress()));
+    }
+  };
+  std::vector<Bytes> bodies;
+  for (std::size_t i = 0; i < kBurst; ++i) bodies.push_back(body(300, static_cast<std::uint8_t>(i)));
+  std::vector<UdpSocket::Datagram> burst;
+  for (const auto& d : bodies) burst.push_back({d, mux->localAddress()});
+  const auto before = mux->socketCounters();
+  ASSERT_EQ(publisher->sendBatch(burst), kBurst);
+  ASSERT_TRUE(test::runUntil(io, [&] { return totalReceived() == kBurst * sinks.size(); }));
+  // 160 sends from the first receive batch leave as 64 + 64 + 32, the last 40 as one call:
+  // 4 kernel calls where one per publisher packet would have made 20.
+  EXPECT_EQ(mux->socketCounters().sendmmsgCalls - before.sendmmsgCalls, 4u);
+  EXPECT_EQ(mux->socketCounters().recvmmsgCalls - before.recvmmsgCalls, 2u);
+  for (const auto& sink : sinks) {
+    ASSERT_EQ(sink.packets.size(), kBurst);
+    for (std::size_t i = 0; i < kBurst; ++i) EXPECT_EQ(sink.packets[i][200], static_cast<std::uint8_t>(i));
+  }
 }
 
 }  // namespace

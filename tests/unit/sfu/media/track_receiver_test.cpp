@@ -159,23 +159,28 @@ TEST_F(TrackReceiverTest, SubscriberRequestsAreRateLimitedPerLayer) {
   EXPECT_EQ(requester.requests, (std::vector<std::uint32_t>{kQ, kH, kQ}));
 }
 
-TEST_F(TrackReceiverTest, ANewHigherLayerRaisesDownTracksThatFollowedTheBest) {
+TEST_F(TrackReceiverTest, ANewLayerLeavesTargetsToTheSubscribers) {
   TrackReceiver r(config(), requester);
   r.setLayerSsrc(0, kQ);
   DownTrack a("TR_cam", "PA_a", videoConfig(1), sinkA);
-  DownTrack b("TR_cam", "PA_b", videoConfig(2), sinkB);
   r.addDownTrack(a, t0);
-  r.addDownTrack(b, t0);
+  EXPECT_EQ(a.targetLayer(), 0);
+  r.setLayerSsrc(2, kF);  // the subscriber's layer choice decides whether to move up
+  EXPECT_EQ(a.targetLayer(), 0);
+  EXPECT_EQ(r.highestLayer(), 2);
+}
+
+TEST_F(TrackReceiverTest, LayersArriveWhileTheirPacketsAreRecent) {
+  TrackReceiver r(config(), requester);
+  r.setLayerSsrc(0, kQ);
   r.setLayerSsrc(1, kH);
-  EXPECT_EQ(a.targetLayer(), 1);
-  EXPECT_EQ(b.targetLayer(), 1);
-  b.setTargetLayer(0);  // e.g. a small viewport
   r.setLayerSsrc(2, kF);
-  EXPECT_EQ(a.targetLayer(), 2);
-  EXPECT_EQ(b.targetLayer(), 0);
-  // Re-announcing a lower layer changes nothing.
-  r.setLayerSsrc(0, 0x111);
-  EXPECT_EQ(a.targetLayer(), 2);
+  EXPECT_EQ(r.layersArriving(t0, 1s), (LayerAvailability{false, false, false}));
+  push(r, kQ, 1, test::vp8Delta(), t0);
+  push(r, kF, 1, test::vp8Delta(), t0 + 500ms);
+  EXPECT_EQ(r.layersArriving(t0 + 900ms, 1s), (LayerAvailability{true, false, true}));
+  // The publisher paused q: it stops counting once its last packet is older than the window.
+  EXPECT_EQ(r.layersArriving(t0 + 1200ms, 1s), (LayerAvailability{false, false, true}));
 }
 
 TEST_F(TrackReceiverTest, AudioDownTracksNeedNoKeyframe) {

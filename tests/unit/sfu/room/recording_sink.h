@@ -59,6 +59,16 @@ struct RecordingSink final : ParticipantSink {
     responses.push_back({id, kind, outcome});
   }
   void onData(const DataMessage& m) override { data.push_back(m); }
+  struct PermissionUpdate {
+    std::string publisherSid;
+    std::string trackSid;
+    bool allowed;
+  };
+  std::vector<PermissionUpdate> permissionUpdates;
+  void onSubscriptionPermissionChanged(const std::string& publisherSid, const std::string& trackSid,
+                                       bool allowed) override {
+    permissionUpdates.push_back({publisherSid, trackSid, allowed});
+  }
   void onRemoved(DisconnectReason reason, LeaveAction action) override {
     removed.emplace_back(reason, action);
   }
