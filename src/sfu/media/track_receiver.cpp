@@ -11,19 +11,8 @@ void TrackReceiver::setLayerSsrc(int layer, std::uint32_t ssrc) {
   if (layer < 0 || layer >= kMaxLayers) {
     return;
   }
-  const int previousHighest = highestLayer();
+  // Which layer each downtrack follows is the subscriber's business (layer_selector.h).
   layerSsrcs_[static_cast<std::size_t>(layer)] = ssrc;
-  const int highest = highestLayer();
-  if (highest <= previousHighest) {
-    return;
-  }
-  // Simple policy until bandwidth estimation decides: whoever followed the best layer follows
-  // the new best one.
-  for (DownTrack* downTrack : downTracks_) {
-    if (downTrack->targetLayer() == previousHighest) {
-      downTrack->setTargetLayer(highest);
-    }
-  }
 }
 
 std::optional<int> TrackReceiver::layerOf(std::uint32_t ssrc) const noexcept {
@@ -40,6 +29,16 @@ std::optional<std::uint32_t> TrackReceiver::ssrcOf(int layer) const noexcept {
     return std::nullopt;
   }
   return layerSsrcs_[static_cast<std::size_t>(layer)];
+}
+
+LayerAvailability TrackReceiver::layersArriving(TimePoint now,
+                                               std::chrono::milliseconds window) const noexcept {
+  LayerAvailability out{};
+  for (int layer = 0; layer < kMaxLayers; ++layer) {
+    const auto index = static_cast<std::size_t>(layer);
+    out[index] = stats_.packets[index] > 0 && now - lastPacketAt_[index] <= window;
+  }
+  return out;
 }
 
 int TrackReceiver::highestLayer() const noexcept {
@@ -59,6 +58,7 @@ void TrackReceiver::onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint
   const auto index = static_cast<std::size_t>(layer);
   const bool keyframe = isKeyframe(config_.codec, packet.payload());
   ++stats_.packets[index];
+  lastPacketAt_[index] = now;
   if (keyframe && isVideo(config_.codec)) {
     ++stats_.keyframes[index];
   }
