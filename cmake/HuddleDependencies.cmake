@@ -11,6 +11,17 @@ find_package(CLI11 REQUIRED)
 find_package(Boost 1.74 REQUIRED)
 pkg_check_modules(SRTP2 REQUIRED IMPORTED_TARGET libsrtp2)
 pkg_check_modules(USRSCTP REQUIRED IMPORTED_TARGET usrsctp)
+# Client-side media (src/media): VP8, Opus, colour conversion and scaling.
+pkg_check_modules(VPX REQUIRED IMPORTED_TARGET vpx)
+pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
+# Debian's libyuv-dev ships no pkg-config file.
+find_path(YUV_INCLUDE_DIR libyuv.h REQUIRED)
+find_library(YUV_LIBRARY yuv REQUIRED)
+if(NOT TARGET Huddle::yuv)
+  add_library(Huddle::yuv UNKNOWN IMPORTED)
+  set_target_properties(Huddle::yuv PROPERTIES IMPORTED_LOCATION "${YUV_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${YUV_INCLUDE_DIR}")
+endif()
 if(BUILD_TESTING)
   find_package(GTest REQUIRED)
 endif()

@@ -18,6 +18,8 @@ packages=(
   # libraries
   libssl-dev libsrtp2-dev libusrsctp-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   libboost-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
+  # client media: codecs and colour conversion
+  libvpx-dev libopus-dev libyuv-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # headless browser for interop (driven by playwright-core from npm; never its own downloads)
