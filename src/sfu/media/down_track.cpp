@@ -90,12 +90,7 @@ void DownTrack::forward(const rtc::RtpPacketView& packet, int layer, bool keyfra
   } else {
     if (started_) {
       const std::uint16_t seqOut = static_cast<std::uint16_t>(lastSeqOut_ + 1);
-      const auto elapsed = std::max(now - lastSentAt_, TimePoint::duration::zero());
-      const auto ns = static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
-      // Split so long pauses cannot overflow; exact in integers.
-      const std::uint64_t ticks = (ns / 1'000'000'000u) * config_.clockRate +
-                                  (ns % 1'000'000'000u) * config_.clockRate / 1'000'000'000u;
+      const std::uint64_t ticks = ticksIn(now - lastSentAt_);
       const std::uint32_t tsOut = lastTsOut_ + static_cast<std::uint32_t>(std::max<std::uint64_t>(1, ticks));
       seqOffset_ = static_cast<std::uint16_t>(seqOut - seqIn);
       tsOffset_ = tsOut - tsIn;
@@ -147,6 +142,56 @@ void DownTrack::forward(const rtc::RtpPacketView& packet, int layer, bool keyfra
   } else {
     ++stats_.sendFailures;
   }
+}
+
+std::uint64_t DownTrack::ticksIn(TimePoint::duration elapsed) const noexcept {
+  const auto ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::max(elapsed, TimePoint::duration::zero()))
+          .count());
+  // Split so long pauses cannot overflow.
+  return (ns / 1'000'000'000u) * config_.clockRate +
+         (ns % 1'000'000'000u) * config_.clockRate / 1'000'000'000u;
+}
+
+bool DownTrack::makeSenderReport(TimePoint now, std::uint64_t ntpTimestamp,
+                                 rtc::RtcpSenderReport& out) noexcept {
+  if (!started_) {
+    return false;
+  }
+  out = rtc::RtcpSenderReport{};
+  out.ssrc = config_.ssrc;
+  out.ntpTimestamp = ntpTimestamp;
+  // The munged timeline: where the last sent timestamp would be now (the subscriber's lip sync
+  // maps this against the other track's SR).
+  out.rtpTimestamp = lastTsOut_ + static_cast<std::uint32_t>(ticksIn(now - lastSentAt_));
+  out.packetCount = static_cast<std::uint32_t>(stats_.packetsSent);
+  out.octetCount = static_cast<std::uint32_t>(stats_.bytesSent);
+  sentReports_[nextSentReport_] = SentReport{static_cast<std::uint32_t>(ntpTimestamp >> 16), now};
+  nextSentReport_ = (nextSentReport_ + 1) % sentReports_.size();
+  return true;
+}
+
+void DownTrack::onReceiverReport(const rtc::ReportBlock& block, TimePoint now) noexcept {
+  RemoteReceiverReport report;
+  report.fractionLost = block.fractionLost / 256.0;
+  report.cumulativeLost = block.cumulativeLost;
+  report.jitterSeconds =
+      config_.clockRate == 0 ? 0.0 : static_cast<double>(block.jitter) / config_.clockRate;
+  report.at = now;
+  if (block.lastSr != 0) {
+    for (const SentReport& sent : sentReports_) {
+      if (sent.ntpMiddle == block.lastSr && sent.at != TimePoint{}) {
+        const double sinceSent = std::chrono::duration<double>(now - sent.at).count();
+        const double rtt = sinceSent - block.delaySinceLastSr / 65536.0;
+        report.rttSeconds = std::max(0.0, rtt);
+        break;
+      }
+    }
+  }
+  if (!report.rttSeconds && remoteReport_) {
+    report.rttSeconds = remoteReport_->rttSeconds;  // keep the last known figure
+  }
+  remoteReport_ = report;
 }
 
 }  // namespace huddle::sfu

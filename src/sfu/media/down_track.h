@@ -13,9 +13,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
+#include "rtc/rtp/rtcp_report.h"
 #include "rtc/rtp/rtp_packet.h"
 #include "sfu/media/extension_map.h"
 #include "sfu/media/media_codec.h"
@@ -42,6 +44,16 @@ struct DownTrackStats {
   std::uint64_t layerSwitches = 0;
   // Sent with the publisher's extension ids: a subscriber id did not fit the packet's form.
   std::uint64_t extensionRemapFailures = 0;
+};
+
+// The subscriber's latest receiver report about this downtrack's SSRC.
+struct RemoteReceiverReport {
+  using TimePoint = std::chrono::steady_clock::time_point;
+  double fractionLost = 0.0;        // 0..1, over the subscriber's last report interval
+  std::int64_t cumulativeLost = 0;
+  double jitterSeconds = 0.0;
+  std::optional<double> rttSeconds;  // when its LSR names a sender report we sent
+  TimePoint at{};                    // when it arrived
 };
 
 class DownTrack final {
@@ -84,7 +96,21 @@ class DownTrack final {
   [[nodiscard]] const std::string& subscriberSid() const noexcept { return subscriberSid_; }
   [[nodiscard]] const DownTrackStats& stats() const noexcept { return stats_; }
 
+  // Reports. A sender report for this downtrack as of `now` (`ntpTimestamp` from the system
+  // clock): the RTP timestamp is the last one sent, advanced by the time since at the clock
+  // rate. False before anything was sent (there is no timeline to describe yet).
+  bool makeSenderReport(TimePoint now, std::uint64_t ntpTimestamp, rtc::RtcpSenderReport& out) noexcept;
+  // The subscriber's report block about ssrc(); RTT from its LSR/DLSR against our SRs.
+  void onReceiverReport(const rtc::ReportBlock& block, TimePoint now) noexcept;
+  [[nodiscard]] const std::optional<RemoteReceiverReport>& remoteReport() const noexcept {
+    return remoteReport_;
+  }
+  [[nodiscard]] std::uint32_t clockRate() const noexcept { return config_.clockRate; }
+
  private:
+  // RTP timestamp ticks in `elapsed` at the clock rate, exact in integers.
+  [[nodiscard]] std::uint64_t ticksIn(TimePoint::duration elapsed) const noexcept;
+
   std::string trackSid_;
   std::string subscriberSid_;
   DownTrackConfig config_;
@@ -103,6 +129,14 @@ class DownTrack final {
   std::uint16_t firstSeqIn_ = 0;  // of the current source, to drop stragglers from before it
   TimePoint lastSentAt_{};
   DownTrackStats stats_;
+  // The last few SRs we sent (NTP middle 32 bits, when), to match an RR's LSR for the RTT.
+  struct SentReport {
+    std::uint32_t ntpMiddle = 0;
+    TimePoint at{};
+  };
+  std::array<SentReport, 4> sentReports_{};
+  std::size_t nextSentReport_ = 0;
+  std::optional<RemoteReceiverReport> remoteReport_;
   std::array<std::uint8_t, kBufferSize> buffer_{};
 };
 

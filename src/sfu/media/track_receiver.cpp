@@ -5,7 +5,11 @@
 namespace huddle::sfu {
 
 TrackReceiver::TrackReceiver(const TrackReceiverConfig& config, KeyframeRequester& requester)
-    : config_(config), requester_(requester) {}
+    : config_(config), requester_(requester) {
+  for (RtpReceiveStats& stats : receiveStats_) {
+    stats.setClockRate(config_.clockRate);
+  }
+}
 
 void TrackReceiver::setLayerSsrc(int layer, std::uint32_t ssrc) {
   if (layer < 0 || layer >= kMaxLayers) {
@@ -59,6 +63,7 @@ void TrackReceiver::onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint
   const bool keyframe = isKeyframe(config_.codec, packet.payload());
   ++stats_.packets[index];
   lastPacketAt_[index] = now;
+  receiveStats_[index].onPacket(packet.sequenceNumber(), packet.timestamp(), packet.size(), now);
   if (keyframe && isVideo(config_.codec)) {
     ++stats_.keyframes[index];
   }

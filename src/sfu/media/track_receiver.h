@@ -6,6 +6,7 @@
 // downtrack. It asks the publisher for keyframes (rate-limited) while any downtrack waits for
 // one, and when a subscriber asks. No allocation per packet.
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include "sfu/media/down_track.h"
 #include "sfu/media/layer_selector.h"
 #include "sfu/media/media_codec.h"
+#include "sfu/media/receive_stats.h"
 #include "sfu/media/rtp_sink.h"
 
 namespace huddle::sfu {
@@ -71,6 +73,13 @@ class TrackReceiver final {
   [[nodiscard]] const std::string& trackSid() const noexcept { return config_.trackSid; }
   [[nodiscard]] CodecKind codec() const noexcept { return config_.codec; }
   [[nodiscard]] const TrackReceiverStats& stats() const noexcept { return stats_; }
+  // RFC 3550 receive statistics of one layer's publisher stream (loss, jitter, last SR).
+  [[nodiscard]] const RtpReceiveStats& receiveStats(int layer) const noexcept {
+    return receiveStats_[static_cast<std::size_t>(std::clamp(layer, 0, kMaxLayers - 1))];
+  }
+  [[nodiscard]] RtpReceiveStats& receiveStats(int layer) noexcept {
+    return receiveStats_[static_cast<std::size_t>(std::clamp(layer, 0, kMaxLayers - 1))];
+  }
 
  private:
   TrackReceiverConfig config_;
@@ -81,6 +90,7 @@ class TrackReceiver final {
   std::array<TimePoint, kMaxLayers> lastPacketAt_{};
   std::vector<DownTrack*> downTracks_;
   TrackReceiverStats stats_;
+  std::array<RtpReceiveStats, kMaxLayers> receiveStats_{};
 };
 
 }  // namespace huddle::sfu

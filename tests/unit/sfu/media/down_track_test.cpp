@@ -322,3 +322,56 @@ TEST_F(DownTrackTest, ExtensionIdsAreRemappedIncludingUnknownUris) {
 
 }  // namespace
 }  // namespace huddle::sfu
+
+namespace huddle::sfu {
+namespace {
+
+TEST_F(DownTrackTest, SenderReportAdvancesTheMungedTimestampByElapsedTime) {
+  DownTrack dt("TR_v", "PA_sub", videoConfig(), sink);
+  rtc::RtcpSenderReport sr;
+  EXPECT_FALSE(dt.makeSenderReport(t0, 1, sr));  // nothing sent yet
+  ASSERT_TRUE(send(dt, vp8(kLowSsrc, 10, 5000, test::vp8Keyframe()), 0, t0));
+  ASSERT_TRUE(send(dt, vp8(kLowSsrc, 11, 8000, test::vp8Delta()), 0, t0 + 33ms));
+  const std::uint32_t lastTs = sink.last().timestamp();
+  ASSERT_TRUE(dt.makeSenderReport(t0 + 33ms + 500ms, 0x1122334455667788ull, sr));
+  EXPECT_EQ(sr.ssrc, kOutSsrc);
+  EXPECT_EQ(sr.ntpTimestamp, 0x1122334455667788ull);
+  EXPECT_EQ(sr.rtpTimestamp, lastTs + 45000u);  // 0.5 s at 90 kHz
+  EXPECT_EQ(sr.packetCount, 2u);
+  EXPECT_EQ(sr.octetCount, dt.stats().bytesSent);
+}
+
+TEST_F(DownTrackTest, ReceiverReportGivesLossJitterAndRttFromOurSr) {
+  DownTrack dt("TR_v", "PA_sub", videoConfig(), sink);
+  EXPECT_FALSE(dt.remoteReport().has_value());
+  ASSERT_TRUE(send(dt, vp8(kLowSsrc, 10, 5000, test::vp8Keyframe()), 0, t0));
+  rtc::RtcpSenderReport sr;
+  const std::uint64_t ntp = 0xAABBCCDD'11223344ull;
+  ASSERT_TRUE(dt.makeSenderReport(t0, ntp, sr));
+
+  rtc::ReportBlock block;
+  block.ssrc = kOutSsrc;
+  block.fractionLost = 64;
+  block.cumulativeLost = 7;
+  block.jitter = 900;
+  block.lastSr = static_cast<std::uint32_t>(ntp >> 16);
+  block.delaySinceLastSr = 65536 / 10;  // the subscriber held it 100 ms
+  dt.onReceiverReport(block, t0 + 160ms);
+  const auto& report = dt.remoteReport();
+  ASSERT_TRUE(report.has_value());
+  EXPECT_DOUBLE_EQ(report->fractionLost, 0.25);
+  EXPECT_EQ(report->cumulativeLost, 7);
+  EXPECT_DOUBLE_EQ(report->jitterSeconds, 0.01);
+  ASSERT_TRUE(report->rttSeconds.has_value());
+  EXPECT_NEAR(*report->rttSeconds, 0.060, 0.001);
+  EXPECT_EQ(report->at, t0 + 160ms);
+
+  // An LSR we never sent gives no new RTT; the last known one stays.
+  block.lastSr = 0x01020304;
+  dt.onReceiverReport(block, t0 + 1s);
+  ASSERT_TRUE(dt.remoteReport()->rttSeconds.has_value());
+  EXPECT_NEAR(*dt.remoteReport()->rttSeconds, 0.060, 0.001);
+}
+
+}  // namespace
+}  // namespace huddle::sfu
