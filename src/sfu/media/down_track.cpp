@@ -4,6 +4,9 @@
 #include <cstring>
 #include <utility>
 
+#include "common/random.h"
+#include "rtc/rtp/rtx.h"
+
 namespace huddle::sfu {
 namespace {
 
@@ -32,7 +35,12 @@ DownTrack::DownTrack(std::string trackSid, std::string subscriberSid, const Down
       config_(config),
       sink_(sink),
       video_(isVideo(config.codec)),
-      remapExtensions_(anyNonZero(config.extensions.table)) {}
+      remapExtensions_(anyNonZero(config.extensions.table)) {
+  // RFC 4588: the RTX sequence numbers start at a random value like any RTP stream.
+  std::array<std::uint8_t, 2> seed{};
+  fillRandom(seed);
+  rtxSeq_ = static_cast<std::uint16_t>(seed[0] << 8 | seed[1]);
+}
 
 void DownTrack::setTargetLayer(int layer) { targetLayer_ = layer; }
 
@@ -135,10 +143,73 @@ void DownTrack::forward(const rtc::RtpPacketView& packet, int layer, bool keyfra
     lastSentAt_ = now;
   }
   started_ = true;
+  SentPacket& record = sent_[seqOut & (kSentHistory - 1)];
+  record = SentPacket{TimePoint{}, tsOut, seqOut, seqIn, static_cast<std::int8_t>(layer)};
 
   if (sink_.sendRtp(std::span<std::uint8_t>(buffer_), size)) {
     ++stats_.packetsSent;
     stats_.bytesSent += size;
+  } else {
+    ++stats_.sendFailures;
+  }
+}
+
+void DownTrack::retransmit(std::uint16_t seq, const PacketSource& source, TimePoint now) {
+  ++stats_.nackedPackets;
+  SentPacket& record = sent_[seq & (kSentHistory - 1)];
+  if (record.layer < 0 || record.seqOut != seq) {
+    ++stats_.retransmitMissed;
+    return;
+  }
+  std::chrono::nanoseconds repeat = std::chrono::milliseconds(50);
+  if (remoteReport_ && remoteReport_->rttSeconds) {
+    repeat = std::chrono::nanoseconds(static_cast<std::int64_t>(*remoteReport_->rttSeconds * 1e9));
+    repeat = std::clamp<std::chrono::nanoseconds>(repeat, std::chrono::milliseconds(10),
+                                                  std::chrono::milliseconds(200));
+  }
+  if (record.lastResent != TimePoint{} && now - record.lastResent < repeat) {
+    ++stats_.retransmitThrottled;
+    return;
+  }
+  const std::span<const std::uint8_t> original = source.cachedPacket(record.layer, record.seqIn, now);
+  if (original.empty() || original.size() > kBufferSize - 16) {
+    ++stats_.retransmitMissed;
+    return;
+  }
+  std::memcpy(buffer_.data(), original.data(), original.size());
+  auto out = rtc::RtpPacketView::parse(std::span<std::uint8_t>(buffer_.data(), original.size()));
+  if (!out) {
+    ++stats_.retransmitMissed;
+    return;
+  }
+  // The same rewrite as the first time, from what that send recorded.
+  out->setSsrc(config_.ssrc);
+  out->setPayloadType(config_.payloadType);
+  out->setSequenceNumber(record.seqOut);
+  out->setTimestamp(record.timestamp);
+  if (remapExtensions_ && out->hasExtension()) {
+    out->remapExtensionIds(config_.extensions.table);
+  }
+  record.lastResent = now;
+  if (config_.rtxPayloadType != 0) {
+    const std::size_t n =
+        rtc::buildRtxPacket(*out, config_.rtxPayloadType, config_.rtxSsrc, rtxSeq_, rtxBuffer_);
+    if (n == 0 || n > kBufferSize - 16) {
+      ++stats_.retransmitMissed;
+      return;
+    }
+    ++rtxSeq_;
+    if (sink_.sendRtp(std::span<std::uint8_t>(rtxBuffer_), n)) {
+      ++stats_.retransmittedRtx;
+    } else {
+      ++stats_.sendFailures;
+    }
+    return;
+  }
+  if (sink_.sendRtp(std::span<std::uint8_t>(buffer_), original.size())) {
+    ++stats_.retransmittedPlain;
+    ++stats_.packetsSent;
+    stats_.bytesSent += original.size();
   } else {
     ++stats_.sendFailures;
   }

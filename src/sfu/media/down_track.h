@@ -21,6 +21,7 @@
 #include "rtc/rtp/rtp_packet.h"
 #include "sfu/media/extension_map.h"
 #include "sfu/media/media_codec.h"
+#include "sfu/media/packet_cache.h"
 #include "sfu/media/rtp_sink.h"
 
 namespace huddle::sfu {
@@ -31,6 +32,9 @@ struct DownTrackConfig {
   CodecKind codec = CodecKind::Other;
   std::uint32_t clockRate = 90000;
   ExtensionMap extensions;
+  // RTX (RFC 4588) as the subscriber negotiated it; payload type 0: retransmit plainly.
+  std::uint8_t rtxPayloadType = 0;
+  std::uint32_t rtxSsrc = 0;
 };
 
 struct DownTrackStats {
@@ -44,6 +48,12 @@ struct DownTrackStats {
   std::uint64_t layerSwitches = 0;
   // Sent with the publisher's extension ids: a subscriber id did not fit the packet's form.
   std::uint64_t extensionRemapFailures = 0;
+  // Loss recovery.
+  std::uint64_t nackedPackets = 0;          // sequence numbers the subscriber NACKed
+  std::uint64_t retransmittedRtx = 0;
+  std::uint64_t retransmittedPlain = 0;
+  std::uint64_t retransmitMissed = 0;       // not sent by us recently, or no longer cached
+  std::uint64_t retransmitThrottled = 0;    // asked again within the repeat interval
 };
 
 // The subscriber's latest receiver report about this downtrack's SSRC.
@@ -96,6 +106,11 @@ class DownTrack final {
   [[nodiscard]] const std::string& subscriberSid() const noexcept { return subscriberSid_; }
   [[nodiscard]] const DownTrackStats& stats() const noexcept { return stats_; }
 
+  // A subscriber NACKed `seq` (our numbering): resend it from `source` exactly as first sent
+  // (same sequence number, timestamp and SSRC), inside RTX when negotiated. A sequence number
+  // is not resent again within the repeat interval (the RTT when known, else 50 ms).
+  void retransmit(std::uint16_t seq, const PacketSource& source, TimePoint now);
+
   // Reports. A sender report for this downtrack as of `now` (`ntpTimestamp` from the system
   // clock): the RTP timestamp is the last one sent, advanced by the time since at the clock
   // rate. False before anything was sent (there is no timeline to describe yet).
@@ -137,7 +152,19 @@ class DownTrack final {
   std::array<SentReport, 4> sentReports_{};
   std::size_t nextSentReport_ = 0;
   std::optional<RemoteReceiverReport> remoteReport_;
+  // What each recently sent sequence number was made from, for NACKs: slot = out seq & mask.
+  static constexpr std::size_t kSentHistory = 512;
+  struct SentPacket {
+    TimePoint lastResent{};
+    std::uint32_t timestamp = 0;  // as sent
+    std::uint16_t seqOut = 0;
+    std::uint16_t seqIn = 0;
+    std::int8_t layer = -1;       // -1: empty
+  };
+  std::array<SentPacket, kSentHistory> sent_{};
+  std::uint16_t rtxSeq_ = 0;
   std::array<std::uint8_t, kBufferSize> buffer_{};
+  std::array<std::uint8_t, kBufferSize> rtxBuffer_{};
 };
 
 }  // namespace huddle::sfu

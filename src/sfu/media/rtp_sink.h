@@ -25,4 +25,11 @@ class KeyframeRequester {
   virtual void requestKeyframe(std::uint32_t publisherSsrc) = 0;
 };
 
+// Asks a publisher to resend packets of one of its SSRCs (generic NACK); `seqs` in RTP order.
+class NackRequester {
+ public:
+  virtual ~NackRequester() = default;
+  virtual void requestRetransmission(std::uint32_t publisherSsrc, std::span<const std::uint16_t> seqs) = 0;
+};
+
 }  // namespace huddle::sfu

@@ -9,6 +9,39 @@ TrackReceiver::TrackReceiver(const TrackReceiverConfig& config, KeyframeRequeste
   for (RtpReceiveStats& stats : receiveStats_) {
     stats.setClockRate(config_.clockRate);
   }
+  // Created up front: the packet path never allocates.
+  for (int layer = 0; layer < kMaxLayers; ++layer) {
+    const auto index = static_cast<std::size_t>(layer);
+    if (config_.cachePackets) caches_[index] = std::make_unique<PacketCache>();
+    if (config_.nackUpstream) nacks_[index] = std::make_unique<NackGenerator>(config_.nack);
+  }
+}
+
+void TrackReceiver::setRtt(std::chrono::milliseconds rtt) noexcept {
+  for (auto& nack : nacks_) {
+    if (nack) nack->setRtt(rtt);
+  }
+}
+
+std::span<const std::uint8_t> TrackReceiver::cachedPacket(int layer, std::uint16_t seq,
+                                                          TimePoint now) const noexcept {
+  if (layer < 0 || layer >= kMaxLayers) return {};
+  const auto& cache = caches_[static_cast<std::size_t>(layer)];
+  return cache ? cache->find(seq, now) : std::span<const std::uint8_t>{};
+}
+
+void TrackReceiver::pollNacks(TimePoint now) {
+  if (nackRequester_ == nullptr) return;
+  std::array<std::uint16_t, 64> seqs{};
+  for (int layer = 0; layer < kMaxLayers; ++layer) {
+    const auto index = static_cast<std::size_t>(layer);
+    NackGenerator* nack = nacks_[index].get();
+    if (nack == nullptr || !nack->pending() || !layerSsrcs_[index]) continue;
+    const std::size_t n = nack->collect(now, seqs);
+    if (n == 0) continue;
+    stats_.nacksSent += n;
+    nackRequester_->requestRetransmission(*layerSsrcs_[index], std::span<const std::uint16_t>(seqs.data(), n));
+  }
 }
 
 void TrackReceiver::setLayerSsrc(int layer, std::uint32_t ssrc) {
@@ -54,16 +87,30 @@ int TrackReceiver::highestLayer() const noexcept {
   return 0;
 }
 
-void TrackReceiver::onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint now) {
+void TrackReceiver::onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint now,
+                          bool retransmission) {
   if (layer < 0 || layer >= kMaxLayers) {
     ++stats_.droppedUnknownLayer;
     return;
   }
   const auto index = static_cast<std::size_t>(layer);
+  NackGenerator* nack = nacks_[index].get();
+  const bool wasMissing = nack != nullptr && nack->onPacket(packet.sequenceNumber(), now);
+  if (retransmission) {
+    if (nack != nullptr && !wasMissing) {
+      ++stats_.duplicateRetransmissions;
+      return;
+    }
+    ++stats_.retransmissionsReceived;
+  }
+  if (PacketCache* cache = caches_[index].get()) {
+    cache->insert(packet.sequenceNumber(), packet.data(), now);
+  }
   const bool keyframe = isKeyframe(config_.codec, packet.payload());
   ++stats_.packets[index];
   lastPacketAt_[index] = now;
-  receiveStats_[index].onPacket(packet.sequenceNumber(), packet.timestamp(), packet.size(), now);
+  receiveStats_[index].onPacket(packet.sequenceNumber(), packet.timestamp(), packet.size(), now,
+                                retransmission);
   if (keyframe && isVideo(config_.codec)) {
     ++stats_.keyframes[index];
   }
@@ -92,6 +139,9 @@ void TrackReceiver::onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint
         requestKeyframe(l, now);
       }
     }
+  }
+  if (nack != nullptr && nack->pending()) {
+    pollNacks(now);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@
 #include "sfu/media/down_track.h"
 #include "sfu/media/layer_selector.h"
 #include "sfu/media/media_codec.h"
+#include "sfu/media/nack_generator.h"
+#include "sfu/media/packet_cache.h"
 #include "sfu/media/receive_stats.h"
 #include "sfu/media/rtp_sink.h"
 
@@ -29,6 +32,11 @@ struct TrackReceiverConfig {
   std::uint32_t clockRate = 90000;
   // At most this many keyframe requests per layer per interval.
   std::chrono::milliseconds keyframeRequestInterval{500};
+  // Keep the last packets of each layer for subscribers' NACKs (video).
+  bool cachePackets = false;
+  // NACK the publisher's losses (video that negotiated nack); needs setNackRequester.
+  bool nackUpstream = false;
+  NackGeneratorConfig nack;
 };
 
 struct TrackReceiverStats {
@@ -36,14 +44,18 @@ struct TrackReceiverStats {
   std::array<std::uint64_t, 3> keyframes{};
   std::uint64_t keyframeRequests = 0;
   std::uint64_t droppedUnknownLayer = 0;
+  std::uint64_t retransmissionsReceived = 0;    // recovered packets that were missing
+  std::uint64_t duplicateRetransmissions = 0;   // RTX of packets we had (probes), dropped
+  std::uint64_t nacksSent = 0;                  // sequence numbers asked of the publisher
 };
 
-class TrackReceiver final {
+class TrackReceiver final : public PacketSource {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
   static constexpr int kMaxLayers = 3;  // q, h, f
 
   TrackReceiver(const TrackReceiverConfig& config, KeyframeRequester& requester);
+  ~TrackReceiver() override = default;
   TrackReceiver(const TrackReceiver&) = delete;
   TrackReceiver& operator=(const TrackReceiver&) = delete;
 
@@ -58,8 +70,19 @@ class TrackReceiver final {
   [[nodiscard]] LayerAvailability layersArriving(TimePoint now,
                                                  std::chrono::milliseconds window) const noexcept;
 
-  // A decrypted publisher packet that belongs to this track, on `layer`.
-  void onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint now);
+  // A decrypted publisher packet that belongs to this track, on `layer`. `retransmission`: it
+  // came back through RTX; forwarded only when it was missing (publishers also resend packets
+  // as bandwidth probes).
+  void onRtp(const rtc::RtpPacketView& packet, int layer, TimePoint now, bool retransmission = false);
+
+  // NACKs the publisher for what is still missing and due (also called without a packet, so a
+  // stalled stream still gets its retries).
+  void pollNacks(TimePoint now);
+  void setNackRequester(NackRequester* requester) noexcept { nackRequester_ = requester; }
+  void setRtt(std::chrono::milliseconds rtt) noexcept;
+  // PacketSource: a cached publisher packet of `layer`; empty when not (or no longer) held.
+  [[nodiscard]] std::span<const std::uint8_t> cachedPacket(int layer, std::uint16_t seq,
+                                                           TimePoint now) const noexcept override;
 
   // Attached downtracks get every packet; a new one targets the highest layer. The receiver
   // does not own them.
@@ -91,6 +114,9 @@ class TrackReceiver final {
   std::vector<DownTrack*> downTracks_;
   TrackReceiverStats stats_;
   std::array<RtpReceiveStats, kMaxLayers> receiveStats_{};
+  std::array<std::unique_ptr<PacketCache>, kMaxLayers> caches_{};
+  std::array<std::unique_ptr<NackGenerator>, kMaxLayers> nacks_{};
+  NackRequester* nackRequester_ = nullptr;
 };
 
 }  // namespace huddle::sfu

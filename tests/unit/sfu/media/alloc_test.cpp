@@ -135,5 +135,81 @@ TEST(SfuMediaAllocation, TenThousandForwardsToThreeDownTracksAllocateNothing) {
   EXPECT_EQ(mallocs, 0) << "countsMalloc=" << huddle::test::countsMalloc();
 }
 
+class CountingNacks final : public NackRequester {
+ public:
+  std::size_t seqs = 0;
+  void requestRetransmission(std::uint32_t, std::span<const std::uint16_t> s) override { seqs += s.size(); }
+};
+
+// Loss recovery on the same path: the packet cache, upstream NACKs for a lossy publisher (with
+// RTX recoveries), and subscriber NACKs answered as RTX and plainly.
+TEST(SfuMediaAllocation, CachingNackingAndRetransmittingAllocateNothing) {
+  constexpr std::uint32_t kSsrc = 0x1000;
+  CountingRequester requester;
+  CountingNacks nacks;
+  TrackReceiverConfig rc;
+  rc.trackSid = "TR_cam";
+  rc.codec = CodecKind::Vp8;
+  rc.cachePackets = true;
+  rc.nackUpstream = true;
+  TrackReceiver receiver(rc, requester);
+  receiver.setNackRequester(&nacks);
+  receiver.setLayerSsrc(0, kSsrc);
+  std::array<CountingSink, 2> sinks;
+  std::vector<std::unique_ptr<DownTrack>> downTracks;
+  for (std::uint32_t i = 0; i < sinks.size(); ++i) {
+    DownTrackConfig c;
+    c.ssrc = 0x500 + i;
+    c.payloadType = 100;
+    c.codec = CodecKind::Vp8;
+    if (i == 0) {
+      c.rtxPayloadType = 101;
+      c.rtxSsrc = 0x600;
+    }
+    downTracks.push_back(std::make_unique<DownTrack>("TR_cam", "PA_" + std::to_string(i), c, sinks[i]));
+  }
+  auto now = std::chrono::steady_clock::now();
+  for (auto& dt : downTracks) receiver.addDownTrack(*dt, now);
+  RtpSpec spec;
+  spec.ssrc = kSsrc;
+  OwnedPacket key{[&] { spec.payload = test::vp8Keyframe(1100); return test::buildRtp(spec); }()};
+  OwnedPacket delta{[&] { spec.payload = test::vp8Delta(1100); return test::buildRtp(spec); }()};
+  std::uint16_t seq = 0;
+  auto feed = [&](OwnedPacket& p, std::uint16_t s, bool rtx) {
+    p.bytes[2] = static_cast<std::uint8_t>(s >> 8);
+    p.bytes[3] = static_cast<std::uint8_t>(s);
+    receiver.onRtp(p.view(), 0, now, rtx);
+  };
+  auto run = [&](int count) {
+    for (int i = 0; i < count; ++i) {
+      now += 4ms;
+      ++seq;
+      if (i % 50 == 7) continue;  // lost upstream ...
+      feed(i % 300 == 0 ? key : delta, seq, false);
+      if (i % 50 == 12) feed(delta, static_cast<std::uint16_t>(seq - 5), true);  // ... recovered
+      if (i % 10 == 3) {
+        for (auto& dt : downTracks) {
+          dt->retransmit(static_cast<std::uint16_t>(seq - 3), receiver, now);
+        }
+      }
+      if (i % 25 == 0) receiver.pollNacks(now);
+    }
+  };
+  run(600);  // warm-up
+  const std::size_t sentBefore = sinks[0].calls + sinks[1].calls;
+  huddle::test::AllocationScope scope;
+  run(10000);
+  scope.stop();
+  const long news = huddle::test::operatorNewCalls();
+  const long mallocs = huddle::test::mallocCalls();
+  EXPECT_GT(sinks[0].calls + sinks[1].calls - sentBefore, 20000u);
+  EXPECT_GT(downTracks[0]->stats().retransmittedRtx, 500u);
+  EXPECT_GT(downTracks[1]->stats().retransmittedPlain, 500u);
+  EXPECT_GT(receiver.stats().retransmissionsReceived, 100u);
+  EXPECT_GT(nacks.seqs, 100u);
+  EXPECT_EQ(news, 0);
+  EXPECT_EQ(mallocs, 0) << "countsMalloc=" << huddle::test::countsMalloc();
+}
+
 }  // namespace
 }  // namespace huddle::sfu
