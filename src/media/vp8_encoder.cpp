@@ -91,9 +91,8 @@ MediaResult<std::unique_ptr<Vp8Encoder>> Vp8Encoder::create(const Vp8EncoderConf
   vpx_codec_control(&impl->ctx, VP8E_SET_NOISE_SENSITIVITY, 0);
   vpx_codec_control(&impl->ctx, VP8E_SET_STATIC_THRESHOLD, 1);
   vpx_codec_control(&impl->ctx, VP8E_SET_TOKEN_PARTITIONS, VP8_ONE_TOKENPARTITION);
-  // Caps keyframe size at a few frames' worth so a keyframe does not burst the link.
-  const unsigned maxIntraPct = static_cast<unsigned>(std::max(300, 1500 * 30 / std::max(config.fps, 1) / 10 * 10));
-  vpx_codec_control(&impl->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, maxIntraPct);
+  // A keyframe may take at most nine average frames' worth of bits, so it does not burst the link.
+  vpx_codec_control(&impl->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, 900u);
 
   // The image header is filled once; encode() only points its planes at each frame.
   vpx_img_wrap(&impl->image, VPX_IMG_FMT_I420, cfg.g_w, cfg.g_h, 1, nullptr);
