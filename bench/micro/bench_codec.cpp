@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "media/synthetic_sources.h"
@@ -185,12 +186,12 @@ int run(int frames, bool noisy) {
     const double t4 = threadCpuMs();
 
     // Ours: depacketize + decode.
-    const VideoFrame* decoded = nullptr;
+    std::optional<I420View> decoded;
     for (const Packet& p : packets) {
       const auto r = depacketizer.push({p.seq, frame.rtpTimestamp(), p.marker, p.payload});
       if (r.frameReady) {
         auto d = (*decoder)->decode(depacketizer.frame().data);
-        decoded = d ? *d : nullptr;
+        decoded = d ? std::optional<I420View>(*d) : std::nullopt;
       }
     }
     const double t5 = threadCpuMs();
@@ -201,7 +202,7 @@ int run(int frames, bool noisy) {
     const vpx_image_t* img = vpx_codec_get_frame(&bareDec, &diter);
     const double t6 = threadCpuMs();
 
-    if (decoded == nullptr || img == nullptr) {
+    if (!decoded || img == nullptr) {
       ++failures;
     } else if (readFrameCounter(*decoded) != std::optional<std::uint16_t>(static_cast<std::uint16_t>(i))) {
       ++counterMismatches;

@@ -7,12 +7,12 @@
 
 namespace huddle::media {
 
-double psnrI420(const VideoFrame& a, const VideoFrame& b) {
-  if (a.width() != b.width() || a.height() != b.height() || a.empty()) {
+double psnrI420(const I420View& a, const I420View& b) {
+  if (a.width != b.width || a.height != b.height || a.empty() || b.empty()) {
     return -1.0;
   }
-  return libyuv::I420Psnr(a.dataY(), a.strideY(), a.dataU(), a.strideU(), a.dataV(), a.strideV(), b.dataY(),
-                          b.strideY(), b.dataU(), b.strideU(), b.dataV(), b.strideV(), a.width(), a.height());
+  return libyuv::I420Psnr(a.y, a.strideY, a.u, a.strideU, a.v, a.strideV, b.y, b.strideY, b.u, b.strideU, b.v,
+                          b.strideV, a.width, a.height);
 }
 
 double goertzelPower(std::span<const std::int16_t> samples, int channels, int sampleRate, double frequencyHz) {

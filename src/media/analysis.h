@@ -11,7 +11,7 @@ namespace huddle::media {
 
 // PSNR of all three planes in dB between two same-size frames (libyuv's I420Psnr; 128 for
 // identical frames); a negative value when the sizes differ.
-[[nodiscard]] double psnrI420(const VideoFrame& a, const VideoFrame& b);
+[[nodiscard]] double psnrI420(const I420View& a, const I420View& b);
 
 // Power of one frequency in interleaved PCM (channel 0 only), by the Goertzel recurrence.
 [[nodiscard]] double goertzelPower(std::span<const std::int16_t> samples, int channels, int sampleRate,

@@ -55,9 +55,9 @@ MediaResult<Ok> nv12ToI420(const Nv12Image& in, VideoFrame& out) {
   return Ok{};
 }
 
-MediaResult<Ok> i420ToPacked(const VideoFrame& frame, PackedFormat format, std::uint8_t* dst, int dstStride) {
-  if (frame.empty() || dst == nullptr || dstStride < frame.width() * 4) {
-    return invalid("i420ToPacked", frame.width(), frame.height());
+MediaResult<Ok> i420ToPacked(const I420View& frame, PackedFormat format, std::uint8_t* dst, int dstStride) {
+  if (frame.empty() || dst == nullptr || dstStride < frame.width * 4) {
+    return invalid("i420ToPacked", frame.width, frame.height);
   }
   decltype(&libyuv::I420ToARGB) fn = nullptr;
   switch (format) {
@@ -65,24 +65,25 @@ MediaResult<Ok> i420ToPacked(const VideoFrame& frame, PackedFormat format, std::
     case PackedFormat::Bgra: fn = &libyuv::I420ToARGB; break;
     case PackedFormat::Argb: fn = &libyuv::I420ToBGRA; break;
   }
-  const int rc = fn(frame.dataY(), frame.strideY(), frame.dataU(), frame.strideU(), frame.dataV(), frame.strideV(),
-                    dst, dstStride, frame.width(), frame.height());
+  const int rc = fn(frame.y, frame.strideY, frame.u, frame.strideU, frame.v, frame.strideV, dst, dstStride, frame.width,
+                    frame.height);
   if (rc != 0) {
     return libyuvFailed("i420ToPacked", rc);
   }
   return Ok{};
 }
 
-MediaResult<Ok> scaleI420(const VideoFrame& src, VideoFrame& dst, int width, int height) {
-  if (src.empty() || width <= 0 || height <= 0 || &src == &dst) {
+MediaResult<Ok> scaleI420(const I420View& src, VideoFrame& dst, int width, int height) {
+  // Scaling a frame into itself would resize the buffer under the source.
+  if (src.empty() || width <= 0 || height <= 0 || (!dst.empty() && src.y == dst.dataY())) {
     return invalid("scaleI420", width, height);
   }
   dst.reset(width, height);
-  dst.setCaptureTimeUs(src.captureTimeUs());
-  dst.setRtpTimestamp(src.rtpTimestamp());
-  const int rc = libyuv::I420Scale(src.dataY(), src.strideY(), src.dataU(), src.strideU(), src.dataV(), src.strideV(),
-                                   src.width(), src.height(), dst.dataY(), dst.strideY(), dst.dataU(), dst.strideU(),
-                                   dst.dataV(), dst.strideV(), width, height, libyuv::kFilterBox);
+  dst.setCaptureTimeUs(src.captureTimeUs);
+  dst.setRtpTimestamp(src.rtpTimestamp);
+  const int rc = libyuv::I420Scale(src.y, src.strideY, src.u, src.strideU, src.v, src.strideV, src.width, src.height,
+                                   dst.dataY(), dst.strideY(), dst.dataU(), dst.strideU(), dst.dataV(), dst.strideV(),
+                                   width, height, libyuv::kFilterBox);
   if (rc != 0) {
     return libyuvFailed("scaleI420", rc);
   }

@@ -35,11 +35,11 @@ struct Nv12Image {
 // Resizes out to the image's size (reusing its buffer) and converts. Timestamps are untouched.
 [[nodiscard]] MediaResult<Ok> packedToI420(const PackedImage& in, VideoFrame& out);
 [[nodiscard]] MediaResult<Ok> nv12ToI420(const Nv12Image& in, VideoFrame& out);
-// Writes frame.width() x frame.height() pixels into dst, which must hold stride * height bytes.
-[[nodiscard]] MediaResult<Ok> i420ToPacked(const VideoFrame& frame, PackedFormat format, std::uint8_t* dst,
+// Writes frame.width x frame.height pixels into dst, which must hold stride * height bytes.
+[[nodiscard]] MediaResult<Ok> i420ToPacked(const I420View& frame, PackedFormat format, std::uint8_t* dst,
                                            int dstStride);
 // Scales src into dst at width x height (box filter: what simulcast downscaling wants) and
 // carries the timestamps over.
-[[nodiscard]] MediaResult<Ok> scaleI420(const VideoFrame& src, VideoFrame& dst, int width, int height);
+[[nodiscard]] MediaResult<Ok> scaleI420(const I420View& src, VideoFrame& dst, int width, int height);
 
 }  // namespace huddle::media

@@ -45,7 +45,7 @@ void fillRect(std::uint8_t* plane, int stride, int x0, int x1, int y0, int y1, s
 }
 
 // Mean luma over the middle half of a block: its edges blur under coding and scaling.
-double blockLuma(const VideoFrame& frame, const Block& b) {
+double blockLuma(const I420View& frame, const Block& b) {
   const int w = b.x1 - b.x0;
   const int h = b.y1 - b.y0;
   const int x0 = b.x0 + w / 4;
@@ -54,9 +54,9 @@ double blockLuma(const VideoFrame& frame, const Block& b) {
   const int y1 = std::max(y0 + 1, b.y1 - h / 4);
   long sum = 0;
   long count = 0;
-  for (int y = y0; y < y1 && y < frame.height(); ++y) {
-    const std::uint8_t* row = frame.dataY() + static_cast<std::ptrdiff_t>(y) * frame.strideY();
-    for (int x = x0; x < x1 && x < frame.width(); ++x) {
+  for (int y = y0; y < y1 && y < frame.height; ++y) {
+    const std::uint8_t* row = frame.y + static_cast<std::ptrdiff_t>(y) * frame.strideY;
+    for (int x = x0; x < x1 && x < frame.width; ++x) {
       sum += row[x];
       ++count;
     }
@@ -132,13 +132,13 @@ void TestPatternSource::draw(std::uint32_t counter, VideoFrame& out) const {
   }
 }
 
-std::optional<std::uint16_t> readFrameCounter(const VideoFrame& frame) {
+std::optional<std::uint16_t> readFrameCounter(const I420View& frame) {
   // Two pixels per block at least, or nothing can be told apart.
-  if (frame.width() < 2 * kGridColumns || frame.height() < 2 * kGridRows) {
+  if (frame.empty() || frame.width < 2 * kGridColumns || frame.height < 2 * kGridRows) {
     return std::nullopt;
   }
-  const double white = blockLuma(frame, blockAt(frame.width(), frame.height(), 0, 0));
-  const double black = blockLuma(frame, blockAt(frame.width(), frame.height(), 1, 0));
+  const double white = blockLuma(frame, blockAt(frame.width, frame.height, 0, 0));
+  const double black = blockLuma(frame, blockAt(frame.width, frame.height, 1, 0));
   // Coding may soften the levels but not collapse them; a flat or foreign frame has no contrast.
   if (white - black < 100.0) {
     return std::nullopt;
@@ -147,7 +147,7 @@ std::optional<std::uint16_t> readFrameCounter(const VideoFrame& frame) {
   std::uint16_t value = 0;
   for (int row = 0; row < 2; ++row) {
     for (int col = 1; col < kColumns; ++col) {
-      if (blockLuma(frame, blockAt(frame.width(), frame.height(), row, col)) > threshold) {
+      if (blockLuma(frame, blockAt(frame.width, frame.height, row, col)) > threshold) {
         value = static_cast<std::uint16_t>(value | (1u << (row * kBitsPerRow + col - 1)));
       }
     }

@@ -37,7 +37,7 @@ class TestPatternSource final {
 
 // The 16-bit counter drawn by TestPatternSource, or nothing when the reference blocks are not
 // there (a black or foreign frame).
-[[nodiscard]] std::optional<std::uint16_t> readFrameCounter(const VideoFrame& frame);
+[[nodiscard]] std::optional<std::uint16_t> readFrameCounter(const I420View& frame);
 
 // A sine tone at 48 kHz whose phase runs on across frames, so the joins make no clicks.
 class ToneSource final {

@@ -1,5 +1,7 @@
 #include "media/video_frame.h"
 
+#include <libyuv/planar_functions.h>
+
 #include <cstring>
 
 namespace huddle::media {
@@ -27,18 +29,26 @@ void VideoFrame::reset(int width, int height) {
   buffer_.resize(sizeY + 2 * sizeUV);
 }
 
-void VideoFrame::copyFrom(const VideoFrame& other) {
-  if (&other == this) {
-    return;
-  }
-  reset(other.width(), other.height());
-  captureTimeUs_ = other.captureTimeUs_;
-  rtpTimestamp_ = other.rtpTimestamp_;
+I420View VideoFrame::view() const noexcept {
   if (empty()) {
+    return {};
+  }
+  return {dataY(), dataU(), dataV(), strideY_, strideUV_, strideUV_, width_, height_, captureTimeUs_, rtpTimestamp_};
+}
+
+void VideoFrame::copyFrom(const I420View& other) {
+  if (!empty() && other.y == dataY()) {
+    return;  // a view of this very frame
+  }
+  if (other.empty()) {
+    reset(0, 0);
     return;
   }
-  // Same size gives the same strides, so the planes copy as one block.
-  std::memcpy(buffer_.data(), other.buffer_.data(), buffer_.size());
+  reset(other.width, other.height);
+  captureTimeUs_ = other.captureTimeUs;
+  rtpTimestamp_ = other.rtpTimestamp;
+  libyuv::I420Copy(other.y, other.strideY, other.u, other.strideU, other.v, other.strideV, dataY(), strideY_,
+                   dataU(), strideUV_, dataV(), strideUV_, width_, height_);
 }
 
 void VideoFrame::fill(std::uint8_t y, std::uint8_t u, std::uint8_t v) {

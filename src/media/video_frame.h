@@ -11,6 +11,25 @@ namespace huddle::media {
 // The RTP clock of video (RFC 3551).
 inline constexpr std::uint32_t kVideoClockRate = 90000;
 
+// A read-only look at I420 pixels that someone else owns: a VideoFrame, a decoder's output, an
+// application's buffer. Valid only as long as they are; copy into a VideoFrame to keep one.
+struct I420View {
+  const std::uint8_t* y = nullptr;
+  const std::uint8_t* u = nullptr;
+  const std::uint8_t* v = nullptr;
+  int strideY = 0;
+  int strideU = 0;
+  int strideV = 0;
+  int width = 0;
+  int height = 0;
+  std::int64_t captureTimeUs = 0;
+  std::uint32_t rtpTimestamp = 0;
+
+  [[nodiscard]] bool empty() const noexcept { return width <= 0 || height <= 0 || y == nullptr; }
+  [[nodiscard]] int chromaWidth() const noexcept { return (width + 1) / 2; }
+  [[nodiscard]] int chromaHeight() const noexcept { return (height + 1) / 2; }
+};
+
 class VideoFrame final {
  public:
   VideoFrame() = default;
@@ -25,7 +44,10 @@ class VideoFrame final {
   // never allocates. Pixel contents are unspecified afterwards. Sizes <= 0 give an empty frame.
   void reset(int width, int height);
   // Same size, pixels and timestamps as other; reuses this frame's buffer when it fits.
-  void copyFrom(const VideoFrame& other);
+  void copyFrom(const I420View& other);
+  [[nodiscard]] I420View view() const noexcept;
+  // Implicit by design: everything that reads pixels takes an I420View, and a frame is one.
+  operator I420View() const noexcept { return view(); }  // NOLINT(google-explicit-constructor)
   // Fills all three planes with one colour (limited-range BT.601 Y, U, V).
   void fill(std::uint8_t y, std::uint8_t u, std::uint8_t v);
 

@@ -1,6 +1,5 @@
 #include "media/vp8_decoder.h"
 
-#include <libyuv/planar_functions.h>
 #include <vpx/vp8dx.h>
 #include <vpx/vpx_decoder.h>
 
@@ -41,7 +40,6 @@ struct Vp8Decoder::Impl {
   bool initialised = false;
   // False at start and after any error: a delta frame then has no trustworthy reference.
   bool haveReference = false;
-  VideoFrame frame;
   Vp8DecoderStats stats;
 
   ~Impl() {
@@ -69,7 +67,7 @@ MediaResult<std::unique_ptr<Vp8Decoder>> Vp8Decoder::create(int threads) {
   return std::unique_ptr<Vp8Decoder>(new Vp8Decoder(std::move(impl)));
 }
 
-MediaResult<const VideoFrame*> Vp8Decoder::decode(std::span<const std::uint8_t> data, std::uint32_t rtpTimestamp,
+MediaResult<I420View> Vp8Decoder::decode(std::span<const std::uint8_t> data, std::uint32_t rtpTimestamp,
                                                   std::int64_t captureTimeUs) {
   Impl& s = *impl_;
   if (data.size() < 3) {
@@ -107,18 +105,20 @@ MediaResult<const VideoFrame*> Vp8Decoder::decode(std::span<const std::uint8_t> 
     s.haveReference = false;
     return Error{MediaError::CorruptInput, "Vp8Decoder: no I420 picture from the frame"};
   }
-  const int width = static_cast<int>(img->d_w);
-  const int height = static_cast<int>(img->d_h);
-  s.frame.reset(width, height);
-  libyuv::I420Copy(img->planes[VPX_PLANE_Y], img->stride[VPX_PLANE_Y], img->planes[VPX_PLANE_U],
-                   img->stride[VPX_PLANE_U], img->planes[VPX_PLANE_V], img->stride[VPX_PLANE_V], s.frame.dataY(),
-                   s.frame.strideY(), s.frame.dataU(), s.frame.strideU(), s.frame.dataV(), s.frame.strideV(), width,
-                   height);
-  s.frame.setRtpTimestamp(rtpTimestamp);
-  s.frame.setCaptureTimeUs(captureTimeUs);
+  I420View out;
+  out.y = img->planes[VPX_PLANE_Y];
+  out.u = img->planes[VPX_PLANE_U];
+  out.v = img->planes[VPX_PLANE_V];
+  out.strideY = img->stride[VPX_PLANE_Y];
+  out.strideU = img->stride[VPX_PLANE_U];
+  out.strideV = img->stride[VPX_PLANE_V];
+  out.width = static_cast<int>(img->d_w);
+  out.height = static_cast<int>(img->d_h);
+  out.rtpTimestamp = rtpTimestamp;
+  out.captureTimeUs = captureTimeUs;
   s.haveReference = true;
   ++s.stats.framesDecoded;
-  return &s.frame;
+  return out;
 }
 
 const Vp8DecoderStats& Vp8Decoder::stats() const noexcept { return impl_->stats; }

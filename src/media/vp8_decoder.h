@@ -23,11 +23,11 @@ class Vp8Decoder final {
   Vp8Decoder(const Vp8Decoder&) = delete;
   Vp8Decoder& operator=(const Vp8Decoder&) = delete;
 
-  // Decodes one complete frame. The returned frame is the decoder's own buffer, valid until the
-  // next decode(). Errors: CorruptInput (the caller should ask for a keyframe), or
+  // Decodes one complete frame. The picture is libvpx's own buffer (no copy), valid until the
+  // next decode(); copy it into a VideoFrame to keep or hand it to another thread. Errors: CorruptInput (the caller should ask for a keyframe), or
   // WaitingForKeyframe when a delta frame arrives with no good reference (at start or after an
   // error).
-  [[nodiscard]] MediaResult<const VideoFrame*> decode(std::span<const std::uint8_t> data,
+  [[nodiscard]] MediaResult<I420View> decode(std::span<const std::uint8_t> data,
                                                       std::uint32_t rtpTimestamp = 0, std::int64_t captureTimeUs = 0);
   [[nodiscard]] const Vp8DecoderStats& stats() const noexcept;
 

@@ -102,21 +102,21 @@ MediaResult<std::unique_ptr<Vp8Encoder>> Vp8Encoder::create(const Vp8EncoderConf
   return std::unique_ptr<Vp8Encoder>(new Vp8Encoder(std::move(impl)));
 }
 
-MediaResult<EncodedVideoFrame> Vp8Encoder::encode(const VideoFrame& frame, bool forceKeyframe) {
+MediaResult<EncodedVideoFrame> Vp8Encoder::encode(const I420View& frame, bool forceKeyframe) {
   Impl& s = *impl_;
-  if (frame.width() != s.config.width || frame.height() != s.config.height) {
-    return Error{MediaError::InvalidArgument, "Vp8Encoder: frame " + std::to_string(frame.width()) + "x" +
-                                                  std::to_string(frame.height()) + " is not the configured " +
+  if (frame.empty() || frame.width != s.config.width || frame.height != s.config.height) {
+    return Error{MediaError::InvalidArgument, "Vp8Encoder: frame " + std::to_string(frame.width) + "x" +
+                                                  std::to_string(frame.height) + " is not the configured " +
                                                   std::to_string(s.config.width) + "x" +
                                                   std::to_string(s.config.height)};
   }
   // libvpx only reads the planes; its API is not const-correct.
-  s.image.planes[VPX_PLANE_Y] = const_cast<std::uint8_t*>(frame.dataY());
-  s.image.planes[VPX_PLANE_U] = const_cast<std::uint8_t*>(frame.dataU());
-  s.image.planes[VPX_PLANE_V] = const_cast<std::uint8_t*>(frame.dataV());
-  s.image.stride[VPX_PLANE_Y] = frame.strideY();
-  s.image.stride[VPX_PLANE_U] = frame.strideU();
-  s.image.stride[VPX_PLANE_V] = frame.strideV();
+  s.image.planes[VPX_PLANE_Y] = const_cast<std::uint8_t*>(frame.y);
+  s.image.planes[VPX_PLANE_U] = const_cast<std::uint8_t*>(frame.u);
+  s.image.planes[VPX_PLANE_V] = const_cast<std::uint8_t*>(frame.v);
+  s.image.stride[VPX_PLANE_Y] = frame.strideY;
+  s.image.stride[VPX_PLANE_U] = frame.strideU;
+  s.image.stride[VPX_PLANE_V] = frame.strideV;
 
   const vpx_enc_frame_flags_t flags = (forceKeyframe || s.keyframePending) ? VPX_EFLAG_FORCE_KF : 0;
   const auto duration = static_cast<unsigned long>(kVideoClockRate / static_cast<unsigned>(s.config.fps));
@@ -128,10 +128,10 @@ MediaResult<EncodedVideoFrame> Vp8Encoder::encode(const VideoFrame& frame, bool 
   s.keyframePending = false;
 
   EncodedVideoFrame out;
-  out.width = frame.width();
-  out.height = frame.height();
-  out.captureTimeUs = frame.captureTimeUs();
-  out.rtpTimestamp = frame.rtpTimestamp();
+  out.width = frame.width;
+  out.height = frame.height;
+  out.captureTimeUs = frame.captureTimeUs;
+  out.rtpTimestamp = frame.rtpTimestamp;
   std::size_t size = 0;
   vpx_codec_iter_t iter = nullptr;
   while (const vpx_codec_cx_pkt_t* pkt = vpx_codec_get_cx_data(&s.ctx, &iter)) {
@@ -212,19 +212,19 @@ MediaResult<std::unique_ptr<SimulcastVp8Encoder>> SimulcastVp8Encoder::create(co
   return std::unique_ptr<SimulcastVp8Encoder>(new SimulcastVp8Encoder(std::move(impl)));
 }
 
-MediaResult<std::span<const EncodedVideoFrame>> SimulcastVp8Encoder::encode(const VideoFrame& frame,
+MediaResult<std::span<const EncodedVideoFrame>> SimulcastVp8Encoder::encode(const I420View& frame,
                                                                             bool forceKeyframe) {
   Impl& s = *impl_;
   for (int i = 0; i < s.layers; ++i) {
-    const VideoFrame* input = &frame;
-    if (frame.width() != s.widths[i] || frame.height() != s.heights[i]) {
+    I420View input = frame;
+    if (frame.width != s.widths[i] || frame.height != s.heights[i]) {
       auto scaled = scaleI420(frame, s.scaled[i], s.widths[i], s.heights[i]);
       if (!scaled) {
         return scaled.error();
       }
-      input = &s.scaled[i];
+      input = s.scaled[i].view();
     }
-    auto encoded = s.encoders[i]->encode(*input, forceKeyframe);
+    auto encoded = s.encoders[i]->encode(input, forceKeyframe);
     if (!encoded) {
       return Error{encoded.code(), "SimulcastVp8Encoder layer " + std::to_string(i) + ": " + encoded.message()};
     }

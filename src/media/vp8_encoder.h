@@ -42,9 +42,9 @@ class Vp8Encoder final {
   Vp8Encoder(const Vp8Encoder&) = delete;
   Vp8Encoder& operator=(const Vp8Encoder&) = delete;
 
-  // The frame must have the configured size (scale it first). Rate control may skip a frame
+  // The frame must have the configured size (scale it first); any strides will do. Rate control may skip a frame
   // under pressure: the result then has empty data. A pending requestKeyframe() is honoured too.
-  [[nodiscard]] MediaResult<EncodedVideoFrame> encode(const VideoFrame& frame, bool forceKeyframe = false);
+  [[nodiscard]] MediaResult<EncodedVideoFrame> encode(const I420View& frame, bool forceKeyframe = false);
   // The next encode() produces a keyframe (a PLI/FIR from a receiver).
   void requestKeyframe() noexcept;
   [[nodiscard]] MediaResult<Ok> setTargetBitrate(int kbps);
@@ -79,7 +79,7 @@ class SimulcastVp8Encoder final {
 
   // Encodes every layer from one full-size frame; span of layerCount() frames, smallest first,
   // valid until the next encode().
-  [[nodiscard]] MediaResult<std::span<const EncodedVideoFrame>> encode(const VideoFrame& frame,
+  [[nodiscard]] MediaResult<std::span<const EncodedVideoFrame>> encode(const I420View& frame,
                                                                        bool forceKeyframe = false);
   void requestKeyframe(int layer) noexcept;
   [[nodiscard]] int layerCount() const noexcept;

@@ -35,7 +35,7 @@ TEST(MediaAllocation, VideoPathAllocatesNothingPerFrame) {
       if (r.frameReady) {
         auto out = (*dec)->decode(depacketizer.frame().data);
         ASSERT_TRUE(out);
-        decoded += readFrameCounter(**out).has_value() ? 1 : 0;
+        decoded += readFrameCounter(*out).has_value() ? 1 : 0;
       }
     }
   };

@@ -239,7 +239,7 @@ TEST(Vp8Depacketizer, RealStreamSurvivesTheTrip) {
         EXPECT_EQ(depacketizer.frame().keyframe, i == 0);
         auto decoded = (*dec)->decode(depacketizer.frame().data, depacketizer.frame().timestamp);
         ASSERT_TRUE(decoded) << decoded.message();
-        EXPECT_EQ(readFrameCounter(**decoded), std::optional<std::uint16_t>(i));
+        EXPECT_EQ(readFrameCounter(*decoded), std::optional<std::uint16_t>(i));
       }
     }
     EXPECT_EQ(ready, 1) << "frame " << i;
