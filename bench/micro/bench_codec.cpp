@@ -123,7 +123,13 @@ int run(int frames, bool noisy) {
     return 1;
   }
   vpx_image_t bareImage{};
-  vpx_img_wrap(&bareImage, VPX_IMG_FMT_I420, kWidth, kHeight, 1, nullptr);
+  bareImage.fmt = VPX_IMG_FMT_I420;
+  bareImage.bit_depth = 8;
+  bareImage.bps = 12;
+  bareImage.w = bareImage.d_w = bareImage.r_w = kWidth;
+  bareImage.h = bareImage.d_h = bareImage.r_h = kHeight;
+  bareImage.x_chroma_shift = 1;
+  bareImage.y_chroma_shift = 1;
   std::vector<std::uint8_t> bareOut(kWidth * kHeight * 3 / 2);
 
   TestPatternSource pattern(kWidth, kHeight, kFps);

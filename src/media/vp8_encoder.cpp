@@ -94,8 +94,16 @@ MediaResult<std::unique_ptr<Vp8Encoder>> Vp8Encoder::create(const Vp8EncoderConf
   // A keyframe may take at most nine average frames' worth of bits, so it does not burst the link.
   vpx_codec_control(&impl->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, 900u);
 
-  // The image header is filled once; encode() only points its planes at each frame.
-  vpx_img_wrap(&impl->image, VPX_IMG_FMT_I420, cfg.g_w, cfg.g_h, 1, nullptr);
+  // The image header is filled once by hand (vpx_img_wrap with no data would allocate a frame we
+  // never use); encode() only points its planes at each frame.
+  vpx_image_t& img = impl->image;
+  img.fmt = VPX_IMG_FMT_I420;
+  img.bit_depth = 8;
+  img.bps = 12;
+  img.w = img.d_w = img.r_w = cfg.g_w;
+  img.h = img.d_h = img.r_h = cfg.g_h;
+  img.x_chroma_shift = 1;
+  img.y_chroma_shift = 1;
   // A VP8 frame is never larger than its raw I420 size plus headers.
   impl->output.resize(static_cast<std::size_t>(config.width) * static_cast<std::size_t>(config.height) * 3 / 2 +
                       4096);
