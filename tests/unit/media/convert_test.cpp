@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -137,6 +138,42 @@ TEST(Convert, RejectsBadArguments) {
   VideoFrame other(8, 8);
   EXPECT_EQ(scaleI420(other, other, 4, 4).code(), MediaError::InvalidArgument);
   EXPECT_EQ(scaleI420(other, frame, 0, 4).code(), MediaError::InvalidArgument);
+}
+
+}  // namespace
+}  // namespace huddle::media
+
+namespace huddle::media {
+namespace {
+
+// An application's tightly packed I420 buffer (stride == width) goes in through a view.
+TEST(VideoFrame, CopiesFromAnyStrideViewAndReusesBuffer) {
+  VideoFrame source;
+  TestPatternSource(64, 36).draw(7, source);
+  std::vector<std::uint8_t> tight(64 * 36 + 2 * 32 * 18);
+  for (int y = 0; y < 36; ++y) {
+    std::copy_n(source.dataY() + y * source.strideY(), 64, tight.begin() + y * 64);
+  }
+  for (int y = 0; y < 18; ++y) {
+    std::copy_n(source.dataU() + y * source.strideU(), 32, tight.begin() + 64 * 36 + y * 32);
+    std::copy_n(source.dataV() + y * source.strideV(), 32, tight.begin() + 64 * 36 + 32 * 18 + y * 32);
+  }
+  I420View view{tight.data(), tight.data() + 64 * 36, tight.data() + 64 * 36 + 32 * 18, 64, 32, 32, 64, 36, 5, 9};
+  VideoFrame copy(128, 72);
+  const std::uint8_t* before = copy.dataY();
+  copy.copyFrom(view);
+  EXPECT_EQ(copy.dataY(), before);  // shrinking keeps the buffer
+  EXPECT_EQ(copy.width(), 64);
+  EXPECT_EQ(copy.captureTimeUs(), 5);
+  EXPECT_EQ(copy.rtpTimestamp(), 9u);
+  EXPECT_EQ(readFrameCounter(view), std::optional<std::uint16_t>(7));
+  EXPECT_EQ(readFrameCounter(copy), std::optional<std::uint16_t>(7));
+  for (int y = 0; y < 36; ++y) {
+    ASSERT_TRUE(std::equal(copy.dataY() + y * copy.strideY(), copy.dataY() + y * copy.strideY() + 64,
+                           source.dataY() + y * source.strideY()));
+  }
+  copy.copyFrom(copy);  // a view of itself: nothing to do, nothing lost
+  EXPECT_EQ(readFrameCounter(copy), std::optional<std::uint16_t>(7));
 }
 
 }  // namespace
