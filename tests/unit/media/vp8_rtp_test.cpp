@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <vector>
 
 #include "media/synthetic_sources.h"
@@ -214,6 +215,36 @@ TEST(Vp8Depacketizer, IgnoresDuplicatesAndRejectsMalformed) {
     last = push(depacketizer, packets[i]);
   }
   EXPECT_TRUE(last.frameReady);
+}
+
+// Network input: random packets (valid and broken descriptors, wild sequence numbers and
+// timestamps, oversized payloads) are counted and never crash or deliver garbage sizes.
+TEST(Vp8Depacketizer, SurvivesRandomPackets) {
+  Vp8Depacketizer depacketizer;
+  std::mt19937 rng(4242);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_int_distribution<int> length(0, 1700);
+  std::uniform_int_distribution<int> small(0, 3);
+  std::uint16_t seq = 100;
+  std::uint32_t ts = 1000;
+  std::uint64_t pushed = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<std::uint8_t> payload(static_cast<std::size_t>(length(rng)));
+    for (auto& b : payload) {
+      b = static_cast<std::uint8_t>(byte(rng));
+    }
+    // Mostly near the previous packet, sometimes anywhere, as a hostile or broken sender might.
+    seq = small(rng) == 0 ? static_cast<std::uint16_t>(byte(rng) << 8) : static_cast<std::uint16_t>(seq + small(rng));
+    ts = small(rng) == 0 ? static_cast<std::uint32_t>(rng()) : ts + static_cast<std::uint32_t>(small(rng)) * 3000;
+    const auto r = depacketizer.push({seq, ts, small(rng) == 0, payload});
+    ++pushed;
+    if (r.frameReady) {
+      EXPECT_LE(depacketizer.frame().data.size(), Vp8Depacketizer::kMaxPacketsPerFrame * Vp8Depacketizer::kMaxPayloadSize);
+    }
+  }
+  const auto& st = depacketizer.stats();
+  EXPECT_EQ(st.packets, pushed);
+  EXPECT_GT(st.packetsRejected, 0u);
 }
 
 // Encoder -> packetizer -> shuffled within each frame -> depacketizer -> decoder.
