@@ -14,7 +14,8 @@ class RateMeter {
  public:
   static constexpr int kBuckets = 10;
   // The window is kBuckets * bucketUs (1 s by default).
-  explicit RateMeter(std::int64_t bucketUs = 100'000) noexcept : bucketUs_(bucketUs) {}
+  RateMeter() noexcept = default;
+  explicit RateMeter(std::int64_t bucketUs) noexcept : bucketUs_(bucketUs) {}
 
   void add(std::int64_t nowUs, std::uint64_t bytes) noexcept {
     advance(nowUs);
@@ -52,7 +53,7 @@ class RateMeter {
     current_ = index;
   }
 
-  std::int64_t bucketUs_;
+  std::int64_t bucketUs_ = 100'000;
   std::array<std::uint64_t, kBuckets> buckets_{};
   std::int64_t current_ = 0;
   std::int64_t firstUs_ = 0;

@@ -49,6 +49,7 @@ void SendSideBwe::onRemb(std::uint64_t bitrateBps, std::int64_t nowUs) noexcept 
 void SendSideBwe::onTransportFeedback(const rtc::RtcpTransportCc& feedback,
                                       std::int64_t nowUs) noexcept {
   ++stats_.feedbacks;
+  lastFeedbackUs_ = nowUs;
   const std::int32_t field = feedback.referenceTime();
   if (!haveRef_) {
     haveRef_ = true;

@@ -62,6 +62,8 @@ class SendSideBwe {
   [[nodiscard]] double lastLossFraction() const noexcept { return lastLoss_; }
   [[nodiscard]] std::uint64_t ackedBps(std::int64_t nowUs) noexcept { return acked_.bitrateBps(nowUs); }
   [[nodiscard]] bool hasFeedback() const noexcept { return stats_.feedbacks > 0; }
+  // When the last transport-cc feedback arrived (-1: never).
+  [[nodiscard]] std::int64_t lastFeedbackUs() const noexcept { return lastFeedbackUs_; }
   [[nodiscard]] const SendSideBweStats& stats() const noexcept { return stats_; }
 
  private:
@@ -129,6 +131,7 @@ class SendSideBwe {
   double lastLoss_ = 0;
   std::int64_t lastLossUpdateUs_ = -1;
 
+  std::int64_t lastFeedbackUs_ = -1;
   std::uint64_t rembBps_ = 0;
   std::int64_t rembAtUs_ = -1;
 
