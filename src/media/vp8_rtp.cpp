@@ -111,6 +111,15 @@ Vp8PushResult Vp8Depacketizer::push(const Vp8RtpPacket& packet) {
       return result;
     }
   }
+  const auto ahead = static_cast<std::uint16_t>(packet.sequenceNumber - highestSeq_);
+  if (!haveHighest_ || (ahead != 0 && ahead < 0x8000)) {
+    if (haveHighest_ && ahead > 1 && ahead - 1 <= kMaxNackGap) {
+      result.firstMissing = static_cast<std::uint16_t>(highestSeq_ + 1);
+      result.missingCount = static_cast<std::uint16_t>(ahead - 1);
+    }
+    highestSeq_ = packet.sequenceNumber;
+    haveHighest_ = true;
+  }
   if (slotCount_ == kMaxPacketsPerFrame) {
     ++stats_.packetsRejected;
     result.rejected = true;

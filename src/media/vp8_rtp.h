@@ -67,6 +67,10 @@ struct Vp8PushResult {
   int framesDropped = 0;        // incomplete frames (or frames lacking a reference) given up
   bool keyframeNeeded = false;  // the stream is broken until a keyframe: send a PLI
   bool rejected = false;        // the payload was malformed or late and was ignored
+  // Sequence numbers skipped just before this packet: [firstMissing, firstMissing + missingCount).
+  // A hint for NACK: a reordered packet may still arrive. Jumps over kMaxNackGap are not listed.
+  std::uint16_t firstMissing = 0;
+  std::uint16_t missingCount = 0;
 };
 
 struct Vp8DepacketizerStats {
@@ -82,6 +86,8 @@ class Vp8Depacketizer final {
  public:
   static constexpr std::size_t kMaxPacketsPerFrame = 512;
   static constexpr std::size_t kMaxPayloadSize = 1500;
+  // A bigger jump is a sender restart or a long outage: a keyframe, not retransmission, repairs it.
+  static constexpr std::uint16_t kMaxNackGap = 256;
 
   Vp8Depacketizer();
 
@@ -119,6 +125,8 @@ class Vp8Depacketizer final {
   std::vector<std::uint16_t> order_;
   std::vector<std::uint8_t> frameBytes_;
 
+  bool haveHighest_ = false;
+  std::uint16_t highestSeq_ = 0;  // newest sequence number accepted, for gap hints
   bool haveLast_ = false;
   std::uint16_t lastSeq_ = 0;  // last sequence number of the last finished (or dropped) frame
   std::uint32_t lastTimestamp_ = 0;

@@ -141,7 +141,11 @@ TEST(Vp8Depacketizer, LostPacketDropsFrameUntilKeyframe) {
   auto lossy = sender.send(delta, 3000);
   ASSERT_EQ(lossy.size(), 3u);
   EXPECT_FALSE(push(depacketizer, lossy[0]).frameReady);
-  EXPECT_FALSE(push(depacketizer, lossy[2]).frameReady);
+  const auto gap = push(depacketizer, lossy[2]);
+  EXPECT_FALSE(gap.frameReady);
+  // The skipped sequence number is named for a NACK.
+  EXPECT_EQ(gap.firstMissing, lossy[1].seq);
+  EXPECT_EQ(gap.missingCount, 1);
   // ... and the next frame's first packet gives it up and asks for a keyframe.
   auto next = sender.send(delta, 6000);
   auto r = push(depacketizer, next[0]);
@@ -175,10 +179,17 @@ TEST(Vp8Depacketizer, WholeFrameLossIsSeenFromSequenceGap) {
   for (const auto& p : sender.send(fakeFrame(1500, true, 1), 0)) {
     (void)push(depacketizer, p);
   }
-  (void)sender.send(fakeFrame(1500, false, 2), 3000);  // never arrives
+  const auto lost = sender.send(fakeFrame(1500, false, 2), 3000);  // never arrives
   Vp8PushResult last;
-  for (const auto& p : sender.send(fakeFrame(1500, false, 3), 6000)) {
-    last = push(depacketizer, p);
+  const auto after = sender.send(fakeFrame(1500, false, 3), 6000);
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    last = push(depacketizer, after[i]);
+    if (i == 0) {
+      EXPECT_EQ(last.firstMissing, lost.front().seq);
+      EXPECT_EQ(last.missingCount, lost.size());
+    } else {
+      EXPECT_EQ(last.missingCount, 0);
+    }
   }
   EXPECT_FALSE(last.frameReady);
   EXPECT_TRUE(last.keyframeNeeded);
