@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace huddle::sfu::quality {
@@ -51,6 +52,13 @@ struct QualityScore {
   double r = 0.0;    // E-model rating 0..100
   double mos = 1.0;  // 1..4.5, what ConnectionQualityInfo.score carries
   ConnectionQuality quality = ConnectionQuality::Excellent;
+};
+
+// One participant's judgement as ConnectionQualityUpdate carries it.
+struct ParticipantQualityEntry {
+  std::string participantSid;
+  ConnectionQuality quality = ConnectionQuality::Excellent;
+  float score = 0.0F;  // MOS
 };
 
 // One stream, one interval, no smoothing.

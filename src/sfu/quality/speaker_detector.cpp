@@ -12,15 +12,21 @@ float SpeakerDetector::quantize(double level) noexcept {
 }
 
 SpeakerReport SpeakerDetector::update(std::span<const SpeakerReading> readings) {
-  std::vector<SpeakerEntry> now;
+  // Ordered by the exact level, so two speakers in the same quantization step still come in
+  // the order of their loudness; equal levels by sid so the order does not depend on the
+  // input's.
+  std::vector<const SpeakerReading*> order;
   for (const SpeakerReading& r : readings) {
-    if (!r.active) continue;
-    now.push_back(SpeakerEntry{std::string(r.participantSid), quantize(r.level), true});
+    if (r.active) order.push_back(&r);
   }
-  // Loudest first; equal levels by sid so the order does not depend on the input's.
-  std::sort(now.begin(), now.end(), [](const SpeakerEntry& a, const SpeakerEntry& b) {
-    return a.level != b.level ? a.level > b.level : a.participantSid < b.participantSid;
+  std::sort(order.begin(), order.end(), [](const SpeakerReading* a, const SpeakerReading* b) {
+    return a->level != b->level ? a->level > b->level : a->participantSid < b->participantSid;
   });
+  std::vector<SpeakerEntry> now;
+  now.reserve(order.size());
+  for (const SpeakerReading* r : order) {
+    now.push_back(SpeakerEntry{std::string(r->participantSid), quantize(r->level), true});
+  }
 
   SpeakerReport report;
   report.changed = now != active_;

@@ -33,6 +33,8 @@ struct SpeakerEntry {
 
 struct SpeakerReport {
   std::vector<SpeakerEntry> speakers;  // active ones loudest first, then those that stopped
+  // `changed`: the active speakers, their order or a quantized level differ from the last
+  // report, or someone stopped.
   bool changed = false;
 };
 

@@ -11,7 +11,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// A 48 kHz Opus stream, 20 ms per packet, driven in media and arrival time together.
+// A 48 kHz Opus stream, 20 ms per packet, driven in media and arrival time together; the room
+// reads every 400 ms (20 packets).
 struct Feed {
   AudioLevelMeter meter{48000};
   Clock::time_point now = Clock::time_point{} + 1h;
@@ -23,111 +24,132 @@ struct Feed {
       now += 20ms;
     }
   }
-  AudioLevelReading read() { return meter.read(now); }
+  // `reads` update intervals of `level`, the reading after the last.
+  AudioLevelReading ticks(int reads, std::uint8_t level) {
+    AudioLevelReading r;
+    for (int i = 0; i < reads; ++i) {
+      packets(20, level);
+      r = meter.read(now);
+    }
+    return r;
+  }
 };
 
 TEST(AudioLevelMeter, SilenceIsNotASpeaker) {
   Feed f;
-  f.packets(100, 127);
-  EXPECT_FALSE(f.read().active);
-  EXPECT_EQ(f.read().level, 0.0);
+  const auto r = f.ticks(10, 127);
+  EXPECT_FALSE(r.active);
+  EXPECT_EQ(r.level, 0.0);
 }
 
-TEST(AudioLevelMeter, LoudSpeechBecomesActiveAfterOneWindow) {
+TEST(AudioLevelMeter, SpeechIsActiveOnceItFillsFortyPercentOfTheWindow) {
   Feed f;
-  f.packets(19, 10);  // 380 ms: the first window is not over yet
-  EXPECT_FALSE(f.read().active);
-  f.packets(1, 10);
-  const auto r = f.read();
+  f.packets(9, 10);  // 180 ms of 500
+  EXPECT_FALSE(f.meter.read(f.now).active);
+  Feed g;
+  g.packets(10, 10);  // 200 ms
+  const auto r = g.meter.read(g.now);
   EXPECT_TRUE(r.active);
-  // First window: the EMA moves 2/3 of the way from 0 to the window's level.
-  EXPECT_NEAR(r.level, AudioLevelMeter::linear(10) * 2.0 / 3.0, 1e-9);
-  f.packets(200, 10);
-  EXPECT_NEAR(f.read().level, AudioLevelMeter::linear(10), 1e-5);
+  // 40 % of the window: 8 dB lower than the packets; the first read moves 2/3 of the way.
+  EXPECT_NEAR(r.level, AudioLevelMeter::linear(10 - 20 * std::log10(0.4)) * 2.0 / 3.0, 1e-9);
+}
+
+TEST(AudioLevelMeter, SteadySpeechConvergesToItsLevel) {
+  Feed f;
+  const auto r = f.ticks(20, 10);
+  EXPECT_TRUE(r.active);
+  EXPECT_NEAR(r.level, AudioLevelMeter::linear(10), 1e-6);
 }
 
 TEST(AudioLevelMeter, ThresholdIsInclusiveAt35Dbov) {
   Feed at;
-  at.packets(100, 35);
-  EXPECT_TRUE(at.read().active);
+  EXPECT_TRUE(at.ticks(5, 35).active);
   Feed below;
-  below.packets(100, 36);
-  EXPECT_FALSE(below.read().active);
-  EXPECT_NEAR(at.meter.activeThreshold(), std::pow(10.0, -35.0 / 20.0), 1e-12);
+  EXPECT_FALSE(below.ticks(5, 36).active);
 }
 
-TEST(AudioLevelMeter, AWindowNeedsFortyPercentSpeech) {
-  Feed enough;  // 8 of 20 packets loud: 40 %
-  for (int w = 0; w < 5; ++w) {
-    enough.packets(8, 20);
-    enough.packets(12, 127);
-  }
-  EXPECT_TRUE(enough.read().active);
-  Feed few;  // 7 of 20: 35 %
-  for (int w = 0; w < 5; ++w) {
-    few.packets(7, 20);
-    few.packets(13, 127);
-  }
-  EXPECT_FALSE(few.read().active);
-}
-
-TEST(AudioLevelMeter, PartlyActiveWindowsReadQuieterThanFullOnes) {
-  Feed full;
-  full.packets(200, 20);
-  Feed half;
-  for (int w = 0; w < 10; ++w) {
-    half.packets(10, 20);
-    half.packets(10, 127);
-  }
-  ASSERT_TRUE(half.read().active);
-  EXPECT_LT(half.read().level, full.read().level);
-  // Half the window: 6 dB lower.
-  EXPECT_NEAR(half.read().level, full.read().level * 0.5, 0.01);
-}
-
-TEST(AudioLevelMeter, OnePauseKeepsTheSpeakerTwoEndIt) {
+TEST(AudioLevelMeter, AShortPauseKeepsTheSpeakerALongOneEndsIt) {
   Feed f;
-  f.packets(100, 10);
-  const double speaking = f.read().level;
-  f.packets(20, 127);  // one quiet window
-  ASSERT_TRUE(f.read().active);
-  EXPECT_NEAR(f.read().level, speaking / 3.0, 1e-9);
-  f.packets(20, 10);  // speech again: no flap
-  EXPECT_TRUE(f.read().active);
-  f.packets(40, 127);  // two quiet windows
-  EXPECT_FALSE(f.read().active);
-  EXPECT_EQ(f.read().level, 0.0);
+  f.ticks(5, 10);
+  f.packets(10, 127);  // 200 ms pause: 300 ms of speech still in the window
+  EXPECT_TRUE(f.meter.read(f.now).active);
+  f.packets(10, 10);
+  f.packets(16, 127);  // 320 ms pause: 180 ms of speech left
+  const auto r = f.meter.read(f.now);
+  EXPECT_FALSE(r.active);
+  EXPECT_EQ(r.level, 0.0);
+}
+
+TEST(AudioLevelMeter, ALoudClickIsNoSpeaker) {
+  Feed f;
+  f.packets(30, 127);
+  f.packets(3, 0);  // 60 ms at full scale
+  f.packets(5, 127);
+  EXPECT_FALSE(f.meter.read(f.now).active);
+}
+
+TEST(AudioLevelMeter, PartlyActiveWindowsReadQuieter) {
+  Feed full;
+  const double fullLevel = full.ticks(20, 20).level;
+  Feed part;  // 15 of every 20 packets: 300 of the last 500 ms at best, 60 %
+  AudioLevelReading r;
+  for (int i = 0; i < 20; ++i) {
+    part.packets(5, 127);
+    part.packets(15, 20);
+    r = part.meter.read(part.now);
+  }
+  ASSERT_TRUE(r.active);
+  EXPECT_LT(r.level, fullLevel);
+  EXPECT_GT(r.level, fullLevel * 0.5);
+}
+
+TEST(AudioLevelMeter, SmoothingDampsAJumpAcrossReads) {
+  Feed f;
+  const double quiet = f.ticks(20, 30).level;
+  const double first = f.ticks(1, 5).level;
+  const double settled = f.ticks(20, 5).level;
+  EXPECT_GT(first, quiet);
+  EXPECT_LT(first, settled);
+  EXPECT_NEAR(first, quiet + (settled - quiet) * 2.0 / 3.0, 1e-6);
 }
 
 TEST(AudioLevelMeter, StopsWhenPacketsStop) {
   Feed f;
-  f.packets(100, 10);
-  ASSERT_TRUE(f.read().active);
+  f.ticks(5, 10);
   EXPECT_TRUE(f.meter.read(f.now + 700ms).active);
   EXPECT_FALSE(f.meter.read(f.now + 800ms).active);
-  // And starts from nothing when they come back.
+  // And starts from nothing when they come back: the gap is not read as speech.
   f.now += 1s;
   f.ts += 48000;
-  f.packets(20, 10);
-  EXPECT_NEAR(f.read().level, AudioLevelMeter::linear(10) * 2.0 / 3.0, 1e-9);
+  f.packets(10, 10);
+  const auto r = f.meter.read(f.now);
+  EXPECT_TRUE(r.active);
+  EXPECT_NEAR(r.level, AudioLevelMeter::linear(10 - 20 * std::log10(0.4)) * 2.0 / 3.0, 1e-9);
 }
 
 TEST(AudioLevelMeter, ReorderedPacketsAreIgnored) {
   Feed f;
-  f.packets(100, 127);
+  f.ticks(5, 127);
   // Loud packets with old timestamps (a burst of late arrivals) change nothing.
   for (int i = 0; i < 50; ++i) f.meter.observe(0, true, f.ts - 960 * 50 + 960 * i, f.now);
-  f.packets(10, 127);
-  EXPECT_FALSE(f.read().active);
+  EXPECT_FALSE(f.meter.read(f.now).active);
 }
 
 TEST(AudioLevelMeter, ADtxGapCountsAsTimeNotAsSpeech) {
   Feed f;
-  f.packets(100, 127);
-  // One loud packet after a 2 s gap (DTX): the gap ends the window, mostly quiet.
-  f.ts += 96000;
-  f.packets(1, 0);
-  EXPECT_FALSE(f.read().active);
+  f.ticks(5, 10);
+  // DTX: silence comes as one packet per 400 ms; two of them cover the window.
+  for (int i = 0; i < 2; ++i) {
+    f.ts += 19200;
+    f.now += 400ms;
+    f.meter.observe(127, false, f.ts, f.now);
+  }
+  EXPECT_FALSE(f.meter.read(f.now).active);
+  // One loud packet after a gap stands for one frame, not for the gap.
+  f.ts += 19200;
+  f.now += 400ms;
+  f.meter.observe(0, true, f.ts, f.now);
+  EXPECT_FALSE(f.meter.read(f.now).active);
 }
 
 }  // namespace
