@@ -147,6 +147,32 @@ void SessionSink::sendMediaSectionsRequirement(std::uint32_t audios, std::uint32
   send(response);
 }
 
+void SessionSink::sendSubscribedQuality(const std::string& trackSid, int maxLayer,
+                                        const std::string& codec) {
+  livekit::SignalResponse response;
+  auto* update = response.mutable_subscribed_quality_update();
+  update->set_track_sid(trackSid);
+  auto* byCodec = update->add_subscribed_codecs();
+  byCodec->set_codec(codec);
+  for (int q = livekit::LOW; q <= livekit::HIGH; ++q) {
+    for (auto* quality : {update->add_subscribed_qualities(), byCodec->add_qualities()}) {
+      quality->set_quality(static_cast<livekit::VideoQuality>(q));
+      quality->set_enabled(q <= maxLayer);
+    }
+  }
+  send(response);
+}
+
+void SessionSink::onSubscriptionPermissionChanged(const std::string& publisherSid,
+                                                  const std::string& trackSid, bool allowed) {
+  livekit::SignalResponse response;
+  auto* update = response.mutable_subscription_permission_update();
+  update->set_participant_sid(publisherSid);
+  update->set_track_sid(trackSid);
+  update->set_allowed(allowed);
+  send(response);
+}
+
 livekit::SignalResponse SessionSink::leaveResponse(sfu::DisconnectReason reason,
                                                    sfu::LeaveAction action) {
   livekit::SignalResponse response;

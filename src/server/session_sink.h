@@ -52,6 +52,8 @@ class SessionSink final : public sfu::ParticipantSink, public media::MediaSignal
                          sfu::RequestOutcome outcome, const std::string& message) override;
   void onData(const sfu::DataMessage& message) override;
   void onRemoved(sfu::DisconnectReason reason, sfu::LeaveAction action) override;
+  void onSubscriptionPermissionChanged(const std::string& publisherSid, const std::string& trackSid,
+                                       bool allowed) override;
 
   // media::MediaSignal
   void sendAnswer(const std::string& sdp, std::uint32_t id,
@@ -59,6 +61,8 @@ class SessionSink final : public sfu::ParticipantSink, public media::MediaSignal
   void sendOffer(const std::string& sdp, std::uint32_t id,
                  const std::map<std::string, std::string>& midToTrackId) override;
   void sendMediaSectionsRequirement(std::uint32_t audios, std::uint32_t videos) override;
+  void sendSubscribedQuality(const std::string& trackSid, int maxLayer,
+                             const std::string& codec) override;
 
   // Worker thread: where data messages for this participant go (its data channels).
   void attachMedia(media::MediaHub* hub, std::string roomName, std::string sid);

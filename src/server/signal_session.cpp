@@ -383,9 +383,36 @@ void SignalSession::handle(const livekit::SignalRequest& request) {
     case R::kTrickle:
       // Our candidates are in the SDP and we are ICE-lite: the client's candidates are learnt
       // from its connectivity checks, so trickles need no action.
-    case R::kTrackSetting:
+    case R::kTrackSetting: {
+      const auto& ts = request.track_setting();
+      if (participantSid_.empty()) return;
+      media::TrackSettingsRequest settings;
+      settings.disabled = ts.disabled();
+      settings.quality = static_cast<int>(ts.quality());
+      settings.width = ts.width();
+      settings.height = ts.height();
+      MediaWorker& worker = context_.worker;
+      worker.post([&worker, room = roomName_, sid = participantSid_, settings,
+                   tracks = std::vector<std::string>(ts.track_sids().begin(), ts.track_sids().end())] {
+        if (media::MediaHub* hub = worker.media()) hub->updateTrackSettings(room, sid, tracks, settings);
+      });
+      return;
+    }
+    case R::kSubscriptionPermission: {
+      const auto& sp = request.subscription_permission();
+      sfu::SubscriptionPermissions permissions;
+      permissions.allParticipants = sp.all_participants();
+      for (const auto& tp : sp.track_permissions()) {
+        permissions.rules.push_back(sfu::TrackPermissionRule{
+            tp.participant_sid(), tp.participant_identity(), tp.all_tracks(),
+            std::vector<std::string>(tp.track_sids().begin(), tp.track_sids().end())});
+      }
+      toRoom([permissions = std::move(permissions)](sfu::Room& room, const std::string& sid) mutable {
+        room.setSubscriptionPermissions(sid, std::move(permissions));
+      });
+      return;
+    }
     case R::kUpdateLayers:
-    case R::kSubscriptionPermission:
     case R::kSyncState:
     case R::kUpdateAudioTrack:
     case R::kUpdateVideoTrack:

@@ -21,6 +21,7 @@ Result<std::unique_ptr<MediaHub>, MediaHubError> MediaHub::create(boost::asio::i
   }
   hub->mux_ = std::move(mux).value();
   hub->advertisedUdpPort_ = options.advertisedUdpPort;
+  hub->scheduleLayerTick();
   return hub;
 }
 
@@ -47,6 +48,8 @@ void MediaHub::closeAll() {
 }
 
 void MediaHub::shutdown() {
+  layerTimerStopped_ = true;
+  layerTimer_.cancel();
   closeAll();
   mux_.reset();
 }

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -72,6 +73,10 @@ class MediaHub final : public sfu::RoomMediaListener {
                     std::uint32_t id);
   // A DataPacket from a participant's data channel: stamped and routed to the others.
   void relayData(const ParticipantMedia& from, bool reliable, std::span<const std::uint8_t> bytes);
+  // UpdateTrackSettings from a subscriber (media_hub_layers.cpp).
+  void updateTrackSettings(const std::string& roomName, const std::string& sid,
+                           const std::vector<std::string>& trackSids,
+                           const TrackSettingsRequest& request);
   // RoomService SendData and other server-made packets: already encoded.
   void deliverData(const std::string& roomName, const std::string& sid, bool reliable,
                    std::span<const std::uint8_t> bytes);
@@ -105,7 +110,14 @@ class MediaHub final : public sfu::RoomMediaListener {
   [[nodiscard]] rtc::TransportParameters advertised(rtc::TransportParameters local) const;
 
  private:
-  MediaHub(boost::asio::io_context& io, sfu::RoomManager& rooms) : io_(io), rooms_(rooms) {}
+  MediaHub(boost::asio::io_context& io, sfu::RoomManager& rooms)
+      : io_(io), rooms_(rooms), layerTimer_(io) {}
+  // Every kLayerTick: mute state and layer SSRCs from/to the room, layer choice per
+  // subscription, dynacast to publishers (media_hub_layers.cpp).
+  void scheduleLayerTick();
+  void layerTick();
+  void layerTickRoom(sfu::Room& room, std::unordered_map<std::string, std::unique_ptr<ParticipantMedia>>& participants,
+                     std::chrono::steady_clock::time_point now);
   using Participants = std::unordered_map<std::string, std::unique_ptr<ParticipantMedia>>;
 
   boost::asio::io_context& io_;
@@ -116,6 +128,16 @@ class MediaHub final : public sfu::RoomMediaListener {
   std::unordered_map<std::string, Participants> media_;
   std::unordered_set<std::string> reconcilePending_;
   MediaCounters counters_;
+  boost::asio::steady_timer layerTimer_;
+  bool layerTimerStopped_ = false;
+  struct Dynacast {
+    int committed = sfu::kHighestLayer;  // publishers start with every layer on
+    int pending = sfu::kHighestLayer;
+    std::chrono::steady_clock::time_point pendingSince{};
+    bool sent = false;
+    bool seen = false;  // this tick
+  };
+  std::unordered_map<std::string, Dynacast> dynacast_;  // by track sid
 };
 
 }  // namespace huddle::server::media

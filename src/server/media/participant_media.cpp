@@ -74,6 +74,7 @@ struct ParticipantMedia::Subscription {
   std::string mid;  // the section it is sent on, once chosen
   std::unique_ptr<sfu::DownTrack> downTrack;
   bool undeliverable = false;  // the client offered no codec for it; never renegotiated for
+  SubscriptionLayers layers;
 };
 
 ParticipantMedia::ParticipantMedia(MediaHub& hub, ParticipantMediaSettings settings,
@@ -332,7 +333,10 @@ void ParticipantMedia::attachDownTrack(Subscription& sub, const AcceptedSubscrip
       sfu::ExtensionMap::build(sub.publisherExtensions, forwardableExtensions(accepted.extensions));
   sub.downTrack = std::make_unique<sfu::DownTrack>(sub.trackSid, settings_.sid, config, *this);
   if (sub.receiver != nullptr) {
-    sub.receiver->addDownTrack(*sub.downTrack, std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    sub.receiver->addDownTrack(*sub.downTrack, now);
+    sub.layers.applied.reset();
+    applyLayers(sub.layers, *sub.downTrack, *sub.receiver, now);
   }
 }
 
@@ -470,7 +474,44 @@ void ParticipantMedia::subscribe(const std::string& publisherSid, const std::str
   sub->ssrc = newSsrc();
   sub->receiver = &receiver;
   sub->publisherExtensions = publisherExtensions;
+  if (auto p = layerPreferences_.find(trackSid); p != layerPreferences_.end()) {
+    sub->layers.preference = p->second;
+  }
   subscriptions_.push_back(std::move(sub));
+}
+
+void ParticipantMedia::setLayerPreference(const std::string& trackSid,
+                                          const sfu::LayerPreference& preference) {
+  constexpr std::size_t kMaxPreferences = 256;
+  if (layerPreferences_.size() >= kMaxPreferences && !layerPreferences_.contains(trackSid)) {
+    layerPreferences_.erase(layerPreferences_.begin());
+  }
+  layerPreferences_[trackSid] = preference;
+  for (auto& s : subscriptions_) {
+    if (s->trackSid == trackSid) s->layers.preference = preference;
+  }
+  refreshLayers(std::chrono::steady_clock::now());
+}
+
+void ParticipantMedia::setPublisherMuted(const std::string& trackSid, bool muted) {
+  for (auto& s : subscriptions_) {
+    if (s->trackSid == trackSid) s->layers.publisherMuted = muted;
+  }
+}
+
+void ParticipantMedia::refreshLayers(std::chrono::steady_clock::time_point now) {
+  for (auto& s : subscriptions_) {
+    if (s->receiver != nullptr && s->downTrack) applyLayers(s->layers, *s->downTrack, *s->receiver, now);
+  }
+}
+
+int ParticipantMedia::wantedLayer(const std::string& trackSid) const {
+  for (const auto& s : subscriptions_) {
+    if (s->trackSid == trackSid && !s->undeliverable) {
+      return sfu::wantedLayer(s->layers.preference, s->layers.publisherMuted);
+    }
+  }
+  return -1;
 }
 
 void ParticipantMedia::unsubscribe(const std::string& trackSid) {

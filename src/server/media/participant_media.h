@@ -22,6 +22,7 @@
 
 #include "rtc/sdp/session_description.h"
 #include "rtc/transport/webrtc_transport.h"
+#include "server/media/layer_control.h"
 #include "server/media/sdp_negotiation.h"
 #include "sfu/media/down_track.h"
 #include "sfu/media/rtp_sink.h"
@@ -42,6 +43,10 @@ class MediaSignal {
   virtual void sendOffer(const std::string& sdp, std::uint32_t id,
                          const std::map<std::string, std::string>& midToTrackId) = 0;
   virtual void sendMediaSectionsRequirement(std::uint32_t audios, std::uint32_t videos) = 0;
+  // Dynacast: which layers of a published video track anyone receives (-1: none), so the
+  // publisher can pause the others. `codec` is the lower-case subtype ("vp8").
+  virtual void sendSubscribedQuality(const std::string& /*trackSid*/, int /*maxLayer*/,
+                                     const std::string& /*codec*/) {}
 };
 
 struct ParticipantMediaSettings {
@@ -89,6 +94,16 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
   void detachReceiver(const sfu::TrackReceiver& receiver);
   // Asks the client for the negotiation our subscriptions need, if any and none is pending.
   void negotiateIfNeeded();
+
+  // Simulcast layer control (layer_control.h). Settings may come before the subscription.
+  void setLayerPreference(const std::string& trackSid, const sfu::LayerPreference& preference);
+  void setPublisherMuted(const std::string& trackSid, bool muted);
+  // Re-applies every subscription's layer choice (layers start and stop arriving).
+  void refreshLayers(std::chrono::steady_clock::time_point now);
+  // The layer this participant wants of a track it subscribes to (-1: none, also when not
+  // subscribed): what dynacast keeps the publisher sending.
+  [[nodiscard]] int wantedLayer(const std::string& trackSid) const;
+  [[nodiscard]] MediaSignal* signal() const { return sink_.get(); }
 
   // A relayed DataPacket for this participant.
   void sendData(bool reliable, std::span<const std::uint8_t> bytes);
@@ -144,6 +159,8 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
   std::uint8_t ridExtensionId_ = 0;
 
   std::vector<std::unique_ptr<Subscription>> subscriptions_;
+  // UpdateTrackSettings by track sid, kept across (re)subscriptions; bounded.
+  std::map<std::string, sfu::LayerPreference, std::less<>> layerPreferences_;
   std::vector<Slot> slots_;
   bool negotiationRequested_ = false;  // single: media_sections_requirement sent, offer due
   bool slotsChanged_ = false;          // single: a slot lost its track; answer it inactive
