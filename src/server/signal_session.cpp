@@ -99,6 +99,7 @@ void SignalSession::start() {
           if (media::ParticipantMedia* pm = hub->find(room, sid)) {
             pm->setSink(sink);
             sink->attachMedia(hub, room, sid);
+            pm->restartSubscriberIce();
           }
         }
         reply([sid](SignalSession& s) { s.accepted(sid); });

@@ -347,6 +347,14 @@ void ParticipantMedia::startSubscriberConnection() {
   sendSubscriberOffer();
 }
 
+void ParticipantMedia::restartSubscriberIce() {
+  if (settings_.singlePeerConnection || !offering_ || !sink_) return;
+  // Never answered: nothing to restart, the offer is simply sent again.
+  if (offering_->state() != rtc::TransportState::New) offering_->restartIce();
+  serverOfferInFlight_ = false;
+  sendSubscriberOffer();
+}
+
 void ParticipantMedia::sendSubscriberOffer() {
   if (!offering_ || !sink_) return;
   if (serverOfferInFlight_) {
@@ -409,6 +417,9 @@ void ParticipantMedia::handleAnswer(const std::string& sdp, std::uint32_t id) {
       return;
     }
     offering_->connect(*remote);
+  } else if (auto remote = remoteTransport(answer)) {
+    // After an ICE restart of ours the answer carries the client's new credentials.
+    offering_->setRemoteIceCredentials(remote->ice);
   }
   for (auto& [mid, kind, user] : offeredSections_) {
     if (user == nullptr || user->downTrack) continue;

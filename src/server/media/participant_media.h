@@ -78,6 +78,12 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
   void handleAnswer(const std::string& sdp, std::uint32_t id);
   // Classic mode: create the subscriber transport and send its first offer.
   void startSubscriberConnection();
+  // After a resume (the client reconnected its signal with reconnect=1). Classic mode: the
+  // client restarts ICE only on its publisher connection, so the subscriber connection gets a
+  // fresh offer with new ICE credentials from us (DTLS, SRTP and downtracks stay); an offer
+  // whose answer was lost with the old WebSocket is superseded by it. Single mode: nothing, the
+  // client's own restart offer covers the one connection.
+  void restartSubscriberIce();
 
   // Publications: the receiver of one of our tracks, once its section was negotiated.
   [[nodiscard]] sfu::TrackReceiver* receiver(const std::string& trackSid);
