@@ -40,6 +40,7 @@ struct Vp8Decoder::Impl {
   bool initialised = false;
   // False at start and after any error: a delta frame then has no trustworthy reference.
   bool haveReference = false;
+  int maxDimension = Vp8Decoder::kMaxDimension;
   Vp8DecoderStats stats;
 
   ~Impl() {
@@ -52,7 +53,7 @@ struct Vp8Decoder::Impl {
 Vp8Decoder::Vp8Decoder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Vp8Decoder::~Vp8Decoder() = default;
 
-MediaResult<std::unique_ptr<Vp8Decoder>> Vp8Decoder::create(int threads) {
+MediaResult<std::unique_ptr<Vp8Decoder>> Vp8Decoder::create(int threads, int maxDimension) {
   if (threads < 1 || threads > 16) {
     return Error{MediaError::InvalidArgument, "Vp8Decoder: " + std::to_string(threads) + " threads (1..16)"};
   }
@@ -64,6 +65,7 @@ MediaResult<std::unique_ptr<Vp8Decoder>> Vp8Decoder::create(int threads) {
     return vpxError(MediaError::CodecInit, "Vp8Decoder: vpx_codec_dec_init", &impl->ctx, err);
   }
   impl->initialised = true;
+  impl->maxDimension = maxDimension;
   return std::unique_ptr<Vp8Decoder>(new Vp8Decoder(std::move(impl)));
 }
 
@@ -75,7 +77,18 @@ MediaResult<I420View> Vp8Decoder::decode(std::span<const std::uint8_t> data, std
     s.haveReference = false;
     return Error{MediaError::CorruptInput, "Vp8Decoder: " + std::to_string(data.size()) + "-byte frame"};
   }
-  const bool keyframe = parseVp8Keyframe(data);
+  Vp8KeyframeInfo info;
+  const bool keyframe = parseVp8Keyframe(data, &info);
+  if (keyframe && (info.width == 0 || info.height == 0 || info.width > s.maxDimension ||
+                   info.height > s.maxDimension)) {
+    // libvpx would allocate whatever the header claims (up to 16383 x 16383, ~400 MB with its
+    // references) before finding the rest is garbage: a remote sender must not get to do that.
+    ++s.stats.framesRejected;
+    s.haveReference = false;
+    return Error{MediaError::CorruptInput, "Vp8Decoder: keyframe of " + std::to_string(info.width) + "x" +
+                                               std::to_string(info.height) + " is outside 1.." +
+                                               std::to_string(s.maxDimension)};
+  }
   if (!keyframe && (data[0] & 0x01) == 0) {
     // The P bit says keyframe but the header is not one: damaged.
     ++s.stats.framesRejected;

@@ -18,7 +18,11 @@ struct Vp8DecoderStats {
 
 class Vp8Decoder final {
  public:
-  [[nodiscard]] static MediaResult<std::unique_ptr<Vp8Decoder>> create(int threads = 1);
+  // Keyframes claiming a larger width or height than maxDimension are refused before libvpx
+  // sizes its buffers for them.
+  static constexpr int kMaxDimension = 4096;
+  [[nodiscard]] static MediaResult<std::unique_ptr<Vp8Decoder>> create(int threads = 1,
+                                                                       int maxDimension = kMaxDimension);
   ~Vp8Decoder();
   Vp8Decoder(const Vp8Decoder&) = delete;
   Vp8Decoder& operator=(const Vp8Decoder&) = delete;

@@ -69,7 +69,7 @@ std::span<const std::uint8_t> Vp8Packetizer::payload(std::size_t i) const noexce
 }
 
 Vp8Depacketizer::Vp8Depacketizer()
-    : slots_(kMaxPacketsPerFrame), slotBytes_(kMaxPacketsPerFrame * kMaxPayloadSize), order_(kMaxPacketsPerFrame) {
+    : slots_(kMaxPacketsPerFrame), slotBytes_(std::make_unique_for_overwrite<std::uint8_t[]>(kMaxPacketsPerFrame * kMaxPayloadSize)), order_(kMaxPacketsPerFrame) {
   frameBytes_.reserve(64 * 1024);
 }
 
@@ -134,7 +134,7 @@ Vp8PushResult Vp8Depacketizer::push(const Vp8RtpPacket& packet) {
   slot.pictureId = descriptor->pictureId;
   slot.size = packet.payload.size() - descriptor->size;
   slot.offset = slotCount_ * kMaxPayloadSize;
-  std::memcpy(slotBytes_.data() + slot.offset, packet.payload.data() + descriptor->size, slot.size);
+  std::memcpy(slotBytes_.get() + slot.offset, packet.payload.data() + descriptor->size, slot.size);
   ++slotCount_;
   tryComplete(result);
   return result;
@@ -221,7 +221,7 @@ bool Vp8Depacketizer::tryComplete(Vp8PushResult& result) {
   std::size_t pos = 0;
   for (std::size_t rel = 0; rel < count; ++rel) {
     const Slot& slot = slots_[order_[rel]];
-    std::memcpy(frameBytes_.data() + pos, slotBytes_.data() + slot.offset, slot.size);
+    std::memcpy(frameBytes_.data() + pos, slotBytes_.get() + slot.offset, slot.size);
     pos += slot.size;
   }
   frame_.data = std::span<const std::uint8_t>(frameBytes_.data(), total);

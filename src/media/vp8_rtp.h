@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -121,7 +122,9 @@ class Vp8Depacketizer final {
   std::uint32_t currentTimestamp_ = 0;
   std::size_t slotCount_ = 0;
   std::vector<Slot> slots_;
-  std::vector<std::uint8_t> slotBytes_;  // kMaxPacketsPerFrame * kMaxPayloadSize, allocated once
+  // kMaxPacketsPerFrame * kMaxPayloadSize, allocated once and never zeroed: only bytes a packet
+  // wrote are read back.
+  std::unique_ptr<std::uint8_t[]> slotBytes_;
   std::vector<std::uint16_t> order_;
   std::vector<std::uint8_t> frameBytes_;
 

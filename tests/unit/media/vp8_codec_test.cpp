@@ -179,6 +179,32 @@ TEST(Vp8, DecoderRejectsGarbageWithoutCrashing) {
   }
 }
 
+TEST(Vp8, DecoderRefusesAKeyframeClaimingAHugePictureBeforeLibvpxSizesIt) {
+  auto dec = makeDecoder();
+  // A valid small keyframe whose header is rewritten to claim 16383 x 16383.
+  auto enc = makeEncoder(320, 180, 300);
+  TestPatternSource pattern(320, 180);
+  VideoFrame source;
+  pattern.next(source);
+  auto encoded = enc->encode(source);
+  ASSERT_TRUE(encoded);
+  std::vector<std::uint8_t> forged(encoded->data.begin(), encoded->data.end());
+  ASSERT_GE(forged.size(), 10u);
+  forged[6] = 0xFF;
+  forged[7] = 0x3F;
+  forged[8] = 0xFF;
+  forged[9] = 0x3F;
+  auto refused = dec->decode(forged);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.code(), MediaError::CorruptInput);
+  EXPECT_NE(refused.message().find("16383x16383"), std::string::npos) << refused.message();
+  EXPECT_EQ(dec->stats().framesRejected, 1u);
+  // The genuine keyframe still decodes.
+  auto decoded = dec->decode(encoded->data);
+  ASSERT_TRUE(decoded) << decoded.message();
+  EXPECT_EQ(decoded->width, 320);
+}
+
 TEST(Vp8, DecoderWantsKeyframeFirstAndAfterCorruption) {
   auto enc = makeEncoder(320, 180, 300);
   TestPatternSource pattern(320, 180);
