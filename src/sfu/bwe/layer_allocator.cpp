@@ -13,10 +13,10 @@ void allocateLayers(std::uint64_t availableBps, std::span<const VideoDemand> dem
     out[i] = kPaused;
     if (d.preferredMax < 0) continue;
     const double cost = static_cast<double>(d.layerBps[0]);
-    const double need = d.previous == kPaused ? cost * (1.0 + kResumeHeadroom) : cost;
+    const double need = d.previous == kPaused ? cost * (1.0 + kResumeHeadroom) : cost * kKeepShare;
     if (budget >= need) {
       out[i] = 0;
-      budget -= cost;
+      budget = std::max(0.0, budget - cost);
     }
   }
   // At most two lifts per track; each round gives every track one step.
@@ -32,10 +32,10 @@ void allocateLayers(std::uint64_t availableBps, std::span<const VideoDemand> dem
       const double step = std::max(0.0, extra);
       const double need =
           next > d.previous ? step + kUpgradeHeadroom * static_cast<double>(d.layerBps[static_cast<std::size_t>(next)])
-                            : step;
+                            : step * kKeepShare;
       if (budget >= need) {
         out[i] = next;
-        budget -= step;
+        budget = std::max(0.0, budget - step);
         lifted = true;
       }
     }

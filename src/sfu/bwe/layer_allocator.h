@@ -6,7 +6,8 @@
 // track first gets its lowest layer, in order, while the budget lasts; a track that does not
 // fit is paused. What is left then lifts tracks a layer at a time, round robin, up to what each
 // subscriber prefers. Moving up (and resuming) needs 15 % / 25 % more than the layer costs,
-// so an estimate hovering at a layer's rate does not flap between layers.
+// while a layer already forwarded is kept down to 75 % of its cost: a single delay-based
+// decrease (to 85 % of what was received) must not drop a layer, repeated ones do.
 
 #include <array>
 #include <cstdint>
@@ -25,6 +26,7 @@ struct VideoDemand {
 
 inline constexpr double kUpgradeHeadroom = 0.15;
 inline constexpr double kResumeHeadroom = 0.25;
+inline constexpr double kKeepShare = 0.75;
 
 // Writes one decision per demand into `out` (same size): the highest affordable layer, at most
 // preferredMax, or kPaused.

@@ -34,6 +34,17 @@ TEST(LayerAllocator, BelowTheLowestLayerPauses) {
   EXPECT_EQ(one(100'000, simulcast()), kPaused);
 }
 
+TEST(LayerAllocator, ForwardedLayerSurvivesOneDecreaseButNotTwo) {
+  // A single-layer 600 kbps track after one delay-based cut (85 % of ~640 kbps received) and
+  // after a second one.
+  const VideoDemand single{{600'000, 0, 0}, 1, 2, 0};
+  EXPECT_EQ(one(540'000, single), 0);
+  EXPECT_EQ(one(430'000, single), kPaused);
+  // h is kept at 85 % of its price, f is not reached from h without headroom.
+  EXPECT_EQ(one(430'000, simulcast(2, 1)), 1);
+  EXPECT_EQ(one(1'600'000, simulcast(2, 1)), 1);
+}
+
 TEST(LayerAllocator, ResumingAndUpgradingNeedHeadroom) {
   // 160 kbps keeps a running low layer but does not resume a paused one (needs 187.5 kbps).
   EXPECT_EQ(one(160'000, simulcast(2, 0)), 0);
@@ -47,7 +58,7 @@ TEST(LayerAllocator, ResumingAndUpgradingNeedHeadroom) {
 
 TEST(LayerAllocator, SingleLayerTrackStaysAtItsLayer) {
   EXPECT_EQ(one(5'000'000, VideoDemand{{800'000, 0, 0}, 1, 2, 0}), 0);
-  EXPECT_EQ(one(700'000, VideoDemand{{800'000, 0, 0}, 1, 2, 0}), kPaused);
+  EXPECT_EQ(one(500'000, VideoDemand{{800'000, 0, 0}, 1, 2, 0}), kPaused);
 }
 
 TEST(LayerAllocator, TracksShareFloorsFirstThenLiftRoundRobin) {
