@@ -184,6 +184,9 @@ Result<std::unique_ptr<Server>, HttpServerError> Server::create(ServerConfig con
     counter("huddle_media_keyframe_requests", "PLIs sent to publishers", &C::keyframeRequests);
     counter("huddle_media_transports_connected", "Transports that reached connected", &C::transportsConnected);
     counter("huddle_media_transports_failed", "Transports that failed", &C::transportsFailed);
+    counter("huddle_media_speaker_updates_total", "SpeakersChanged messages sent to participants", &C::speakerUpdates);
+    counter("huddle_media_quality_updates_total", "ConnectionQualityUpdate messages sent to participants", &C::qualityUpdates);
+    counter("huddle_media_audio_level_missing_total", "Audio packets without a readable ssrc-audio-level element", &C::audioLevelMissing);
   }
 
   std::vector<std::string> addresses = cfg.bindAddresses;

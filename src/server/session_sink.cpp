@@ -173,6 +173,32 @@ void SessionSink::onSubscriptionPermissionChanged(const std::string& publisherSi
   send(response);
 }
 
+void SessionSink::sendSpeakersChanged(std::span<const sfu::quality::SpeakerEntry> speakers) {
+  livekit::SignalResponse response;
+  auto* changed = response.mutable_speakers_changed();
+  for (const auto& s : speakers) {
+    auto* info = changed->add_speakers();
+    info->set_sid(s.participantSid);
+    info->set_level(s.level);
+    info->set_active(s.active);
+  }
+  send(response);
+}
+
+void SessionSink::sendConnectionQuality(
+    std::span<const sfu::quality::ParticipantQualityEntry> entries) {
+  livekit::SignalResponse response;
+  auto* update = response.mutable_connection_quality();
+  for (const auto& e : entries) {
+    auto* info = update->add_updates();
+    info->set_participant_sid(e.participantSid);
+    // Our enum has livekit.ConnectionQuality's values.
+    info->set_quality(static_cast<livekit::ConnectionQuality>(e.quality));
+    info->set_score(e.score);
+  }
+  send(response);
+}
+
 livekit::SignalResponse SessionSink::leaveResponse(sfu::DisconnectReason reason,
                                                    sfu::LeaveAction action) {
   livekit::SignalResponse response;

@@ -63,6 +63,9 @@ class SessionSink final : public sfu::ParticipantSink, public media::MediaSignal
   void sendMediaSectionsRequirement(std::uint32_t audios, std::uint32_t videos) override;
   void sendSubscribedQuality(const std::string& trackSid, int maxLayer,
                              const std::string& codec) override;
+  void sendSpeakersChanged(std::span<const sfu::quality::SpeakerEntry> speakers) override;
+  void sendConnectionQuality(
+      std::span<const sfu::quality::ParticipantQualityEntry> entries) override;
 
   // Worker thread: where data messages for this participant go (its data channels).
   void attachMedia(media::MediaHub* hub, std::string roomName, std::string sid);

@@ -22,6 +22,7 @@ Result<std::unique_ptr<MediaHub>, MediaHubError> MediaHub::create(boost::asio::i
   hub->mux_ = std::move(mux).value();
   hub->advertisedUdpPort_ = options.advertisedUdpPort;
   hub->scheduleLayerTick();
+  hub->scheduleQualityTicks();
   return hub;
 }
 
@@ -50,6 +51,7 @@ void MediaHub::closeAll() {
 void MediaHub::shutdown() {
   layerTimerStopped_ = true;
   layerTimer_.cancel();
+  speakerTimer_.cancel();
   closeAll();
   mux_.reset();
 }

@@ -23,6 +23,7 @@
 #include "rtc/dtls/dtls_certificate.h"
 #include "rtc/transport/udp_mux.h"
 #include "server/media/participant_media.h"
+#include "sfu/quality/speaker_detector.h"
 #include "sfu/room/room.h"
 #include "sfu/room/room_manager.h"
 
@@ -51,6 +52,10 @@ struct MediaCounters {
   std::atomic<std::uint64_t> keyframeRequests{0};
   std::atomic<std::uint64_t> transportsConnected{0};
   std::atomic<std::uint64_t> transportsFailed{0};
+  // Speakers and connection quality (media_hub_quality.cpp).
+  std::atomic<std::uint64_t> speakerUpdates{0};       // SpeakersChanged messages sent
+  std::atomic<std::uint64_t> qualityUpdates{0};       // ConnectionQualityUpdate messages sent
+  std::atomic<std::uint64_t> audioLevelMissing{0};    // audio packets without a readable level
 };
 
 class MediaHub final : public sfu::RoomMediaListener {
@@ -111,7 +116,7 @@ class MediaHub final : public sfu::RoomMediaListener {
 
  private:
   MediaHub(boost::asio::io_context& io, sfu::RoomManager& rooms)
-      : io_(io), rooms_(rooms), layerTimer_(io) {}
+      : io_(io), rooms_(rooms), layerTimer_(io), speakerTimer_(io) {}
   // Every kLayerTick: mute state and layer SSRCs from/to the room, layer choice per
   // subscription, dynacast to publishers (media_hub_layers.cpp).
   void scheduleLayerTick();
@@ -119,6 +124,11 @@ class MediaHub final : public sfu::RoomMediaListener {
   void layerTickRoom(sfu::Room& room, std::unordered_map<std::string, std::unique_ptr<ParticipantMedia>>& participants,
                      std::chrono::steady_clock::time_point now);
   using Participants = std::unordered_map<std::string, std::unique_ptr<ParticipantMedia>>;
+  // Every 400 ms: each room's speakers, SpeakersChanged when they changed; every 5 s:
+  // ConnectionQualityUpdate to everyone (media_hub_quality.cpp). One timer.
+  void scheduleQualityTicks();
+  void speakerTick();
+  void qualityTick();
 
   boost::asio::io_context& io_;
   sfu::RoomManager& rooms_;
@@ -138,6 +148,9 @@ class MediaHub final : public sfu::RoomMediaListener {
     bool seen = false;  // this tick
   };
   std::unordered_map<std::string, Dynacast> dynacast_;  // by track sid
+  boost::asio::steady_timer speakerTimer_;
+  std::chrono::steady_clock::time_point lastQualityTick_ = std::chrono::steady_clock::now();
+  std::unordered_map<std::string, sfu::quality::SpeakerDetector> speakers_;  // by room
 };
 
 }  // namespace huddle::server::media

@@ -586,6 +586,7 @@ void ParticipantMedia::retainPublications(const std::vector<sfu::TrackInfo>& tra
     for (auto it = ssrcRoutes_.begin(); it != ssrcRoutes_.end();) {
       it = it->second.first == p.get() ? ssrcRoutes_.erase(it) : std::next(it);
     }
+    quality_.forgetReceiver(*p->receiver);
     p->receiver.reset();
     p->trackSid.clear();
   }
@@ -642,7 +643,9 @@ void ParticipantMedia::onRtpPacket(rtc::WebRtcTransport& transport, std::span<st
     ++hub_.counters().rtpUnknownStream;
     return;
   }
-  pub->receiver->onRtp(*view, layer, std::chrono::steady_clock::now());
+  const auto arrival = std::chrono::steady_clock::now();
+  quality_.onPublishedRtp(*pub->receiver, pub->accepted.extensions, layer, *view, arrival);
+  pub->receiver->onRtp(*view, layer, arrival);
 }
 
 void ParticipantMedia::onRtcpPacket(rtc::WebRtcTransport& transport, std::span<std::uint8_t> packet) {
@@ -734,6 +737,20 @@ void ParticipantMedia::onDataChannelClose(rtc::WebRtcTransport& transport, std::
   for (auto it = channelsByLabel_.begin(); it != channelsByLabel_.end();) {
     it = (&transport == downstream() && it->second == id) ? channelsByLabel_.erase(it)
                                                            : std::next(it);
+  }
+}
+
+void ParticipantMedia::forEachPublication(
+    const std::function<void(const std::string&, sfu::TrackReceiver&)>& fn) {
+  for (auto& p : publications_) {
+    if (p->receiver && !p->trackSid.empty()) fn(p->trackSid, *p->receiver);
+  }
+}
+
+void ParticipantMedia::forEachDownTrack(
+    const std::function<void(const std::string&, const sfu::DownTrack&)>& fn) const {
+  for (const auto& s : subscriptions_) {
+    if (s->downTrack) fn(s->publisherSid, *s->downTrack);
   }
 }
 

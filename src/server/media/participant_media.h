@@ -12,6 +12,7 @@
 //   transport (data channels plus one section per downtrack) and the client answers.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,6 +25,7 @@
 #include "rtc/transport/webrtc_transport.h"
 #include "server/media/layer_control.h"
 #include "server/media/sdp_negotiation.h"
+#include "server/media/speaker_levels.h"
 #include "sfu/media/down_track.h"
 #include "sfu/media/rtp_sink.h"
 #include "sfu/media/track_receiver.h"
@@ -47,6 +49,11 @@ class MediaSignal {
   // publisher can pause the others. `codec` is the lower-case subtype ("vp8").
   virtual void sendSubscribedQuality(const std::string& /*trackSid*/, int /*maxLayer*/,
                                      const std::string& /*codec*/) {}
+  // The room's speakers changed (SpeakersChanged): active ones loudest first, then those that
+  // stopped; and connection quality (ConnectionQualityUpdate) of us and whom we receive.
+  virtual void sendSpeakersChanged(std::span<const sfu::quality::SpeakerEntry> /*speakers*/) {}
+  virtual void sendConnectionQuality(
+      std::span<const sfu::quality::ParticipantQualityEntry> /*entries*/) {}
 };
 
 struct ParticipantMediaSettings {
@@ -110,6 +117,13 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
   // subscribed): what dynacast keeps the publisher sending.
   [[nodiscard]] int wantedLayer(const std::string& trackSid) const;
   [[nodiscard]] MediaSignal* signal() const { return sink_.get(); }
+
+  // Speakers and connection quality (speaker_levels.h, media_hub_quality.cpp).
+  [[nodiscard]] ParticipantQuality& quality() { return quality_; }
+  void forEachPublication(const std::function<void(const std::string& trackSid,
+                                                   sfu::TrackReceiver& receiver)>& fn);
+  void forEachDownTrack(const std::function<void(const std::string& publisherSid,
+                                                 const sfu::DownTrack& downTrack)>& fn) const;
 
   // A relayed DataPacket for this participant.
   void sendData(bool reliable, std::span<const std::uint8_t> bytes);
@@ -187,6 +201,7 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
 
   std::map<std::string, std::uint16_t, std::less<>> channelsByLabel_;  // on downstream
   std::map<std::uint16_t, bool> incomingChannels_;                     // id -> reliable
+  ParticipantQuality quality_;
 };
 
 }  // namespace huddle::server::media
