@@ -330,7 +330,10 @@ sfu::ExtensionIds forwardableExtensions(const sfu::ExtensionIds& subscriber) {
   sfu::ExtensionIds out = subscriber;
   for (auto& [id, uri] : out) {
     // Keeps the id taken, so nothing else is renumbered onto it, but matches no publisher URI.
-    if (uri == kUriMid || uri == kUriRid ||
+    // The dependency descriptor numbers frames per simulcast stream: forwarded across a layer
+    // switch its frame numbers jump (often backwards) and Chromium drops every frame as older
+    // than the last decoded one. Without it the subscriber follows the VP8 descriptor.
+    if (uri == kUriMid || uri == kUriRid || uri == kUriDependencyDescriptor ||
         uri == "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id") {
       uri = "x-huddle-not-forwarded:" + uri;
     }
