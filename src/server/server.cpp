@@ -184,6 +184,12 @@ Result<std::unique_ptr<Server>, HttpServerError> Server::create(ServerConfig con
     counter("huddle_media_keyframe_requests", "PLIs sent to publishers", &C::keyframeRequests);
     counter("huddle_media_transports_connected", "Transports that reached connected", &C::transportsConnected);
     counter("huddle_media_transports_failed", "Transports that failed", &C::transportsFailed);
+    counter("huddle_media_twcc_feedback_sent_total", "Transport-cc feedback packets sent to publishers", &C::twccFeedbackSent);
+    counter("huddle_media_twcc_feedback_received_total", "Transport-cc feedback packets received from subscribers", &C::twccFeedbackReceived);
+    counter("huddle_media_remb_sent_total", "REMB packets sent to publishers that negotiated goog-remb", &C::rembSent);
+    counter("huddle_media_remb_received_total", "REMB packets received from subscribers", &C::rembReceived);
+    counter("huddle_media_congestion_pauses_total", "Video downtracks paused because the subscriber's estimate fell below the lowest layer", &C::congestionPauses);
+    counter("huddle_media_congestion_resumes_total", "Video downtracks resumed after a congestion pause", &C::congestionResumes);
     counter("huddle_media_speaker_updates_total", "SpeakersChanged messages sent to participants", &C::speakerUpdates);
     counter("huddle_media_quality_updates_total", "ConnectionQualityUpdate messages sent to participants", &C::qualityUpdates);
     counter("huddle_media_audio_level_missing_total", "Audio packets without a readable ssrc-audio-level element", &C::audioLevelMissing);

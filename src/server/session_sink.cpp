@@ -199,6 +199,16 @@ void SessionSink::sendConnectionQuality(
   send(response);
 }
 
+void SessionSink::sendStreamState(const std::string& participantSid, const std::string& trackSid,
+                                  bool paused) {
+  livekit::SignalResponse response;
+  auto* info = response.mutable_stream_state_update()->add_stream_states();
+  info->set_participant_sid(participantSid);
+  info->set_track_sid(trackSid);
+  info->set_state(paused ? livekit::PAUSED : livekit::ACTIVE);
+  send(response);
+}
+
 livekit::SignalResponse SessionSink::leaveResponse(sfu::DisconnectReason reason,
                                                    sfu::LeaveAction action) {
   livekit::SignalResponse response;

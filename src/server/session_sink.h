@@ -61,6 +61,8 @@ class SessionSink final : public sfu::ParticipantSink, public media::MediaSignal
   void sendOffer(const std::string& sdp, std::uint32_t id,
                  const std::map<std::string, std::string>& midToTrackId) override;
   void sendMediaSectionsRequirement(std::uint32_t audios, std::uint32_t videos) override;
+  void sendStreamState(const std::string& participantSid, const std::string& trackSid,
+                       bool paused) override;
   void sendSubscribedQuality(const std::string& trackSid, int maxLayer,
                              const std::string& codec) override;
   void sendSpeakersChanged(std::span<const sfu::quality::SpeakerEntry> speakers) override;

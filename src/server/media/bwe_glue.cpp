@@ -23,6 +23,7 @@ constexpr double kRembGrowth = 1.5;
 constexpr std::uint64_t kRembFloorBps = 300'000;
 constexpr std::int64_t kCapIntervalUs = 500'000;
 constexpr std::int64_t kStaleFeedbackUs = 2'000'000;
+constexpr std::uint64_t kLogEveryRounds = 10;  // one estimate line per subscriber per ~5 s
 // Prices of layers we have not measured (not arriving yet, or paused by dynacast): roughly
 // what LiveKit's default simulcast presets send at q/h/f.
 constexpr std::array<std::uint64_t, 3> kDefaultLayerBps = {150'000, 500'000, 1'500'000};
@@ -216,6 +217,12 @@ void BweGlue::computeCaps(std::span<const CapInput> videos, std::uint64_t reserv
     return;
   }
   const std::uint64_t estimate = estimateBps(now);
+  if (++capRounds_ % kLogEveryRounds == 1) {
+    const auto& st = estimator_->stats();
+    HUDDLE_LOG_INFO(media, "bwe estimate={} bps acked={} bps loss={:.2f} overuses={} loss_decreases={} feedbacks={} audio_reserved={} bps video_tracks={}",
+                    estimate, estimator_->ackedBps(lastCapsUs_), estimator_->lastLossFraction(),
+                    st.overuses, st.lossDecreases, st.feedbacks, reservedBps, n);
+  }
   const std::uint64_t available = estimate > reservedBps ? estimate - reservedBps : 0;
   sfu::bwe::allocateLayers(available, std::span<const sfu::bwe::VideoDemand>(demands_.data(), n),
                            std::span<int>(decisions_.data(), n));

@@ -113,6 +113,7 @@ class BweGlue {
   bool stamped_ = false;  // stamp() wrote nextSeq_ into the packet now in flight
   bool rembSeen_ = false;
   std::int64_t lastCapsUs_ = -1;
+  std::uint64_t capRounds_ = 0;
   std::array<sfu::bwe::VideoDemand, kMaxCapTracks> demands_{};
   std::array<int, kMaxCapTracks> decisions_{};
 };

@@ -52,6 +52,13 @@ struct MediaCounters {
   std::atomic<std::uint64_t> keyframeRequests{0};
   std::atomic<std::uint64_t> transportsConnected{0};
   std::atomic<std::uint64_t> transportsFailed{0};
+  // Bandwidth estimation (server/media/bwe_glue).
+  std::atomic<std::uint64_t> twccFeedbackSent{0};      // transport-cc feedback to publishers
+  std::atomic<std::uint64_t> twccFeedbackReceived{0};  // from subscribers, about what we send
+  std::atomic<std::uint64_t> rembSent{0};
+  std::atomic<std::uint64_t> rembReceived{0};
+  std::atomic<std::uint64_t> congestionPauses{0};      // video downtracks paused by the cap
+  std::atomic<std::uint64_t> congestionResumes{0};
   // Speakers and connection quality (media_hub_quality.cpp).
   std::atomic<std::uint64_t> speakerUpdates{0};       // SpeakersChanged messages sent
   std::atomic<std::uint64_t> qualityUpdates{0};       // ConnectionQualityUpdate messages sent

@@ -79,7 +79,8 @@ struct ParticipantMedia::Subscription {
 
 ParticipantMedia::ParticipantMedia(MediaHub& hub, ParticipantMediaSettings settings,
                                    std::shared_ptr<MediaSignal> sink)
-    : hub_(hub), settings_(std::move(settings)), sink_(std::move(sink)) {
+    : hub_(hub), settings_(std::move(settings)), sink_(std::move(sink)),
+      bwe_(hub.counters(), kServerRtcpSsrc) {
   sessionId_ = randomUint64() >> 2;
 }
 
@@ -225,6 +226,7 @@ void ParticipantMedia::handleOffer(const std::string& sdp, std::uint32_t id,
             pub->mid = *o.mid;
           }
           pub->accepted = std::move(*acceptedPub);
+          bwe_.onPublicationAnswered(pub->accepted.extensions, m);
           if (midExtensionId_ == 0) midExtensionId_ = extensionId(pub->accepted.extensions,
                                                                   "urn:ietf:params:rtp-hdrext:sdes:mid");
           if (ridExtensionId_ == 0) ridExtensionId_ = extensionId(
@@ -332,6 +334,7 @@ void ParticipantMedia::attachDownTrack(Subscription& sub, const AcceptedSubscrip
   config.extensions =
       sfu::ExtensionMap::build(sub.publisherExtensions, forwardableExtensions(accepted.extensions));
   sub.downTrack = std::make_unique<sfu::DownTrack>(sub.trackSid, settings_.sid, config, *this);
+  bwe_.onSubscriberExtensions(accepted.extensions);
   if (sub.receiver != nullptr) {
     const auto now = std::chrono::steady_clock::now();
     sub.receiver->addDownTrack(*sub.downTrack, now);
@@ -587,6 +590,7 @@ void ParticipantMedia::retainPublications(const std::vector<sfu::TrackInfo>& tra
       it = it->second.first == p.get() ? ssrcRoutes_.erase(it) : std::next(it);
     }
     quality_.forgetReceiver(*p->receiver);
+    bwe_.forgetReceiver(*p->receiver);
     p->receiver.reset();
     p->trackSid.clear();
   }
@@ -628,6 +632,9 @@ void ParticipantMedia::onRtpPacket(rtc::WebRtcTransport& transport, std::span<st
     ++hub_.counters().rtpUnparsed;
     return;
   }
+  // Every packet counts for transport-cc, routed or not (probes are padding on RTX SSRCs).
+  const auto now = std::chrono::steady_clock::now();
+  bwe_.onPublisherRtp(transport, *view, packet.size(), now);
   auto route = ssrcRoutes_.find(view->ssrc());
   Publication* pub = nullptr;
   int layer = 0;
@@ -643,9 +650,9 @@ void ParticipantMedia::onRtpPacket(rtc::WebRtcTransport& transport, std::span<st
     ++hub_.counters().rtpUnknownStream;
     return;
   }
-  const auto arrival = std::chrono::steady_clock::now();
-  quality_.onPublishedRtp(*pub->receiver, pub->accepted.extensions, layer, *view, arrival);
-  pub->receiver->onRtp(*view, layer, arrival);
+  bwe_.onRoutedRtp(*pub->receiver, layer, packet.size(), now);
+  quality_.onPublishedRtp(*pub->receiver, pub->accepted.extensions, layer, *view, now);
+  pub->receiver->onRtp(*view, layer, now);
 }
 
 void ParticipantMedia::onRtcpPacket(rtc::WebRtcTransport& transport, std::span<std::uint8_t> packet) {
@@ -656,6 +663,7 @@ void ParticipantMedia::onRtcpPacket(rtc::WebRtcTransport& transport, std::span<s
   rtc::RtcpCompoundReader reader(packet);
   const auto now = std::chrono::steady_clock::now();
   while (auto p = reader.next()) {
+    if (aboutDowntracks && bwe_.onSubscriberRtcp(*p, now)) continue;
     if (!aboutDowntracks || p->type != static_cast<std::uint8_t>(rtc::RtcpType::PayloadFeedback)) {
       continue;
     }
@@ -678,6 +686,48 @@ void ParticipantMedia::onRtcpPacket(rtc::WebRtcTransport& transport, std::span<s
     }
   }
   if (reader.malformed()) ++hub_.counters().rtcpMalformed;
+  if (aboutDowntracks && bwe_.capsDue(now)) applyCongestionCaps(now);
+}
+
+void ParticipantMedia::applyCongestionCaps(std::chrono::steady_clock::time_point now) {
+  // Audio is reserved first (never capped); video is priced by what its publisher's layers
+  // arrive at, and each track's cap goes through applyLayers with the subscriber's preference.
+  constexpr std::uint64_t kAudioReserveBps = 40'000;
+  std::array<CapInput, BweGlue::kMaxCapTracks> inputs{};
+  std::array<Subscription*, BweGlue::kMaxCapTracks> videos{};
+  std::array<sfu::LayerCap, BweGlue::kMaxCapTracks> caps{};
+  std::size_t n = 0;
+  std::uint64_t audioBps = 0;
+  for (auto& s : subscriptions_) {
+    if (!s->downTrack || s->receiver == nullptr) continue;
+    ParticipantMedia* publisher = hub_.find(settings_.roomName, s->publisherSid);
+    auto rate = [&](int layer) {
+      return publisher != nullptr ? publisher->publishedLayerBitrate(*s->receiver, layer, now) : 0;
+    };
+    if (s->kind != rtc::MediaKind::Video) {
+      audioBps += std::max<std::uint64_t>(rate(0), kAudioReserveBps);
+    } else if (n < inputs.size()) {
+      CapInput& in = inputs[n];
+      in.layers = s->receiver->highestLayer() + 1;
+      for (int l = 0; l < in.layers && l < 3; ++l) in.layerBps[static_cast<std::size_t>(l)] = rate(l);
+      in.preferredMax = sfu::wantedLayer(s->layers.preference, s->layers.publisherMuted);
+      in.previous = s->layers.cap;
+      videos[n++] = s.get();
+    }
+  }
+  bwe_.computeCaps(std::span<const CapInput>(inputs.data(), n), audioBps,
+                   std::span<sfu::LayerCap>(caps.data(), n), now);
+  for (std::size_t i = 0; i < n; ++i) {
+    Subscription& s = *videos[i];
+    const bool wasPaused = s.layers.cap.pauseVideo;
+    s.layers.cap = caps[i];
+    applyLayers(s.layers, *s.downTrack, *s.receiver, now);
+    if (wasPaused == caps[i].pauseVideo) continue;
+    ++(caps[i].pauseVideo ? hub_.counters().congestionPauses : hub_.counters().congestionResumes);
+    HUDDLE_LOG_INFO(media, "participant={} track={} video {} (estimate {} bps)", settings_.sid,
+                    s.trackSid, caps[i].pauseVideo ? "paused" : "resumed", bwe_.estimateBps(now));
+    if (sink_) sink_->sendStreamState(s.publisherSid, s.trackSid, caps[i].pauseVideo);
+  }
 }
 
 void ParticipantMedia::requestKeyframe(std::uint32_t publisherSsrc) {
@@ -689,7 +739,11 @@ void ParticipantMedia::requestKeyframe(std::uint32_t publisherSsrc) {
 
 bool ParticipantMedia::sendRtp(std::span<std::uint8_t> buffer, std::size_t length) {
   rtc::WebRtcTransport* t = downstream();
-  return t != nullptr && t->sendRtp(buffer, length);
+  if (t == nullptr) return false;
+  bwe_.stamp(buffer, length);
+  const bool sent = t->sendRtp(buffer, length);
+  if (sent) bwe_.sent(length);
+  return sent;
 }
 
 // ---- transport state and data -----------------------------------------------------------------

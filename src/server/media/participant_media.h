@@ -23,6 +23,7 @@
 
 #include "rtc/sdp/session_description.h"
 #include "rtc/transport/webrtc_transport.h"
+#include "server/media/bwe_glue.h"
 #include "server/media/layer_control.h"
 #include "server/media/sdp_negotiation.h"
 #include "server/media/speaker_levels.h"
@@ -45,6 +46,9 @@ class MediaSignal {
   virtual void sendOffer(const std::string& sdp, std::uint32_t id,
                          const std::map<std::string, std::string>& midToTrackId) = 0;
   virtual void sendMediaSectionsRequirement(std::uint32_t audios, std::uint32_t videos) = 0;
+  // A subscribed video track paused by congestion, or resumed (StreamStateUpdate).
+  virtual void sendStreamState(const std::string& /*participantSid*/, const std::string& /*trackSid*/,
+                               bool /*paused*/) {}
   // Dynacast: which layers of a published video track anyone receives (-1: none), so the
   // publisher can pause the others. `codec` is the lower-case subtype ("vp8").
   virtual void sendSubscribedQuality(const std::string& /*trackSid*/, int /*maxLayer*/,
@@ -118,6 +122,12 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
   [[nodiscard]] int wantedLayer(const std::string& trackSid) const;
   [[nodiscard]] MediaSignal* signal() const { return sink_.get(); }
 
+  // What one layer of one of our published tracks arrives at (bwe_glue.h); 0 when unknown.
+  [[nodiscard]] std::uint64_t publishedLayerBitrate(const sfu::TrackReceiver& receiver, int layer,
+                                                    std::chrono::steady_clock::time_point now) {
+    return bwe_.layerBitrate(receiver, layer, now);
+  }
+
   // Speakers and connection quality (speaker_levels.h, media_hub_quality.cpp).
   [[nodiscard]] ParticipantQuality& quality() { return quality_; }
   void forEachPublication(const std::function<void(const std::string& trackSid,
@@ -161,6 +171,8 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
   void sendSubscriberOffer();
   void answerSlot(const rtc::MediaDescription& offered, Slot& slot, rtc::MediaDescription& out);
   std::uint32_t newSsrc();
+  // The congestion cap of our video downtracks from our estimate (bwe_glue.h).
+  void applyCongestionCaps(std::chrono::steady_clock::time_point now);
 
   MediaHub& hub_;
   ParticipantMediaSettings settings_;
@@ -200,6 +212,7 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
   std::vector<OfferedSection> offeredSections_;
 
   std::map<std::string, std::uint16_t, std::less<>> channelsByLabel_;  // on downstream
+  BweGlue bwe_;
   std::map<std::uint16_t, bool> incomingChannels_;                     // id -> reliable
   ParticipantQuality quality_;
 };

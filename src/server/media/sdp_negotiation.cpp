@@ -16,16 +16,44 @@ constexpr std::string_view kUriAbsSendTime =
     "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
 constexpr std::string_view kUriDependencyDescriptor =
     "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension";
+constexpr std::string_view kUriTransportCc =
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 
-// Extensions we read on ingest: mid and rid route packets, the audio level finds speakers.
-// Transport-wide CC is left out until we send its feedback (a sender that negotiated it and
-// hears nothing back would hold its bitrate down).
-constexpr std::array<std::string_view, 5> kPublishExtensions = {
-    kUriMid, kUriRid, kUriAudioLevel, kUriAbsSendTime, kUriDependencyDescriptor};
+// Extensions we read on ingest: mid and rid route packets, the audio level finds speakers,
+// transport-wide sequence numbers feed the transport-cc feedback we send (server/media/bwe_glue)
+// and, rewritten per subscriber, our own send-side estimate.
+constexpr std::array<std::string_view, 6> kPublishExtensions = {
+    kUriMid, kUriRid, kUriAudioLevel, kUriAbsSendTime, kUriDependencyDescriptor, kUriTransportCc};
 // Extensions we offer on sections we send (classic mode). Never mid or rid: their values name
 // the publisher's sections and would misroute packets at the subscriber.
-constexpr std::array<std::string_view, 3> kForwardExtensions = {kUriAudioLevel, kUriAbsSendTime,
-                                                                kUriDependencyDescriptor};
+constexpr std::array<std::string_view, 4> kForwardExtensions = {
+    kUriAudioLevel, kUriAbsSendTime, kUriDependencyDescriptor, kUriTransportCc};
+
+bool hasExtension(const rtc::MediaDescription& m, std::string_view uri) {
+  return std::any_of(m.extMaps.begin(), m.extMaps.end(),
+                     [&](const rtc::ExtMap& e) { return e.uri == uri; });
+}
+
+// Congestion control feedback for a codec we answer: transport-cc when the peer offered it
+// with its extension (we then send or read transport-cc feedback), else goog-remb when offered
+// (we then send or honour REMB). Never both: a sender with both may take the lower.
+void answerCongestionFeedback(const rtc::MediaDescription& offered, int offeredPayloadType,
+                              rtc::MediaDescription& answer) {
+  bool transportCc = false;
+  bool remb = false;
+  for (const auto& c : offered.codecs()) {
+    if (c.payloadType != offeredPayloadType) continue;
+    for (const auto& fb : c.feedback) {
+      transportCc = transportCc || fb.type == "transport-cc";
+      remb = remb || fb.type == "goog-remb";
+    }
+  }
+  if (transportCc && hasExtension(offered, kUriTransportCc)) {
+    answer.rtcpFeedback.push_back(rtc::RtcpFeedback{offeredPayloadType, "transport-cc", ""});
+  } else if (remb) {
+    answer.rtcpFeedback.push_back(rtc::RtcpFeedback{offeredPayloadType, "goog-remb", ""});
+  }
+}
 
 std::string ipText(const rtc::StunAddress& address) {
   char text[INET6_ADDRSTRLEN] = {};
@@ -216,6 +244,7 @@ std::optional<AcceptedPublication> answerPublication(const rtc::MediaDescription
   pub.codec = *codec;
   const bool video = pub.kind == rtc::MediaKind::Video;
   writeCodec(answer, *codec, video);
+  answerCongestionFeedback(offered, codec->payloadType, answer);
   pub.extensions = copyExtensions(offered, answer, kPublishExtensions);
   answer.direction = rtc::MediaDirection::RecvOnly;
   answer.rtcpRsize = offered.rtcpRsize;
@@ -261,6 +290,7 @@ std::optional<AcceptedSubscription> answerSubscription(const rtc::MediaDescripti
   sub.codec = fromInfo(offered, *found);
   const bool video = offered.kind() == rtc::MediaKind::Video;
   writeCodec(answer, sub.codec, video);
+  answerCongestionFeedback(offered, sub.codec.payloadType, answer);
   // Every answer accepts the same extensions: Chromium remembers what a session negotiated and
   // leaves the rest out of later offers (a simulcast section without rid fails). Forwarding
   // keeps mid/rid values away from subscribers (see forwardableExtensions).
@@ -291,10 +321,12 @@ void offerSubscription(const OutgoingTrack& track, rtc::MediaDescription& offer)
   offer.media = video ? "video" : "audio";
   offer.protocol = "UDP/TLS/RTP/SAVPF";
   writeCodec(offer, codec, video);
+  offer.rtcpFeedback.push_back(rtc::RtcpFeedback{codec.payloadType, "transport-cc", ""});
   // One id per URI across the whole offer: BUNDLE requires it.
   for (std::size_t i = 0; i < kForwardExtensions.size(); ++i) {
     const std::string_view uri = kForwardExtensions[i];
-    if ((uri == kUriAudioLevel) != !video) continue;
+    if (uri == kUriAudioLevel && video) continue;
+    if (!video && uri != kUriAudioLevel && uri != kUriTransportCc) continue;
     offer.extMaps.push_back(rtc::ExtMap{static_cast<int>(i) + 1, std::nullopt, std::string(uri), {}});
   }
   offer.direction = rtc::MediaDirection::SendOnly;

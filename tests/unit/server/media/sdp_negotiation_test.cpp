@@ -212,10 +212,15 @@ TEST(SdpNegotiation, SimulcastVideoPublicationIsAnsweredRecvonlyWithItsRids) {
   ASSERT_EQ(m.simulcast->recv.size(), 3u);
   EXPECT_EQ(m.simulcast->recv[0].at(0).rid, "q");
   EXPECT_EQ(m.simulcast->recv[2].at(0).rid, "f");
-  // mid and rid route packets, so they are accepted with the offered ids; transport-cc is not.
+  // mid and rid route packets, so they are accepted with the offered ids; so is transport-cc,
+  // whose feedback we send, and its rtcp-fb replaces goog-remb (never both).
   EXPECT_EQ(m.extMapId(kMid), 4);
   EXPECT_EQ(m.extMapId(kRid), 10);
-  EXPECT_FALSE(hasUri(m.extMaps, kTcc));
+  EXPECT_EQ(m.extMapId(kTcc), 3);
+  const auto answeredCodecs = m.codecs();  // by value: a reference into the temporary dangled
+  const auto& fbs = answeredCodecs[0].feedback;
+  EXPECT_TRUE(std::any_of(fbs.begin(), fbs.end(), [](const auto& f) { return f.type == "transport-cc"; }));
+  EXPECT_FALSE(std::any_of(fbs.begin(), fbs.end(), [](const auto& f) { return f.type == "goog-remb"; }));
   EXPECT_FALSE(hasUri(m.extMaps, "urn:ietf:params:rtp-hdrext:toffset"));
   EXPECT_TRUE(m.rtcpRsize);
   // Nothing we do not send is claimed: no msid or ssrc on a receive-only answer.
@@ -253,7 +258,7 @@ TEST(SdpNegotiation, OpusPublicationKeepsItsSsrcAndAudioLevel) {
   EXPECT_EQ(m.formats, (std::vector<std::string>{"111"}));
   EXPECT_EQ(m.extMapId("urn:ietf:params:rtp-hdrext:ssrc-audio-level"), 14);
   EXPECT_EQ(m.extMapId(kMid), 4);
-  EXPECT_FALSE(hasUri(m.extMaps, kTcc));
+  EXPECT_EQ(m.extMapId(kTcc), 3);  // audio counts toward the transport's feedback too
   EXPECT_FALSE(m.simulcast.has_value());
   EXPECT_EQ(m.effectiveDirection(), rtc::MediaDirection::RecvOnly);
 }
@@ -276,7 +281,12 @@ TEST(SdpNegotiation, SubscriptionAnswerSaysWhatWeSend) {
   EXPECT_EQ(m.ssrcs(), (std::vector<std::uint32_t>{0x1234abcd}));
   EXPECT_EQ(m.ssrcAttribute(0x1234abcd, "msid"), std::optional<std::string>("PA_pub|TR_video TR_video"));
   EXPECT_TRUE(m.ssrcAttribute(0x1234abcd, "cname").has_value());
-  EXPECT_FALSE(hasUri(m.extMaps, kTcc));
+  // We stamp our own transport-wide numbers and read the subscriber's transport-cc feedback.
+  EXPECT_EQ(m.extMapId(kTcc), 3);
+  ASSERT_FALSE(m.codecs().empty());
+  const auto answeredCodecs = m.codecs();  // by value: a reference into the temporary dangled
+  const auto& fbs = answeredCodecs[0].feedback;
+  EXPECT_TRUE(std::any_of(fbs.begin(), fbs.end(), [](const auto& f) { return f.type == "transport-cc"; }));
   // Chromium keeps only what was accepted for later offers: mid/rid must stay negotiated...
   EXPECT_EQ(m.extMapId(kMid), 4);
   EXPECT_EQ(m.extMapId(kRid), 10);
