@@ -190,6 +190,15 @@ Result<std::unique_ptr<Server>, HttpServerError> Server::create(ServerConfig con
     counter("huddle_media_remb_received_total", "REMB packets received from subscribers", &C::rembReceived);
     counter("huddle_media_congestion_pauses_total", "Video downtracks paused because the subscriber's estimate fell below the lowest layer", &C::congestionPauses);
     counter("huddle_media_congestion_resumes_total", "Video downtracks resumed after a congestion pause", &C::congestionResumes);
+    counter("huddle_media_nacks_received_total", "Sequence numbers NACKed by subscribers", &C::nacksReceived);
+    counter("huddle_media_retransmissions_sent_total", "Packets resent to subscribers for their NACKs (RTX or plain)", &C::retransmissionsSent);
+    counter("huddle_media_retransmissions_rtx_total", "Of the retransmissions, those sent as RTX", &C::retransmissionsRtx);
+    counter("huddle_media_retransmissions_missed_total", "NACKed packets no longer (or never) in the packet cache", &C::retransmissionsMissed);
+    counter("huddle_media_nacks_sent_total", "Sequence numbers NACKed to publishers", &C::nacksSent);
+    counter("huddle_media_rtx_received_total", "Publisher RTX packets unwrapped and fed to their receiver", &C::rtxReceived);
+    counter("huddle_media_rtx_padding_total", "Publisher RTX packets without payload (bandwidth probes), dropped", &C::rtxPadding);
+    counter("huddle_media_sender_reports_sent_total", "RTCP sender reports sent to subscribers (one per downtrack)", &C::senderReportsSent);
+    counter("huddle_media_receiver_reports_sent_total", "RTCP receiver reports sent to publishers", &C::receiverReportsSent);
     counter("huddle_media_speaker_updates_total", "SpeakersChanged messages sent to participants", &C::speakerUpdates);
     counter("huddle_media_quality_updates_total", "ConnectionQualityUpdate messages sent to participants", &C::qualityUpdates);
     counter("huddle_media_audio_level_missing_total", "Audio packets without a readable ssrc-audio-level element", &C::audioLevelMissing);

@@ -52,6 +52,16 @@ struct MediaCounters {
   std::atomic<std::uint64_t> keyframeRequests{0};
   std::atomic<std::uint64_t> transportsConnected{0};
   std::atomic<std::uint64_t> transportsFailed{0};
+  // Loss recovery and reports (server/media/loss_recovery). NACK figures count sequence numbers.
+  std::atomic<std::uint64_t> nacksReceived{0};          // asked by subscribers
+  std::atomic<std::uint64_t> retransmissionsSent{0};    // answered, RTX or plain
+  std::atomic<std::uint64_t> retransmissionsRtx{0};     // of which as RTX
+  std::atomic<std::uint64_t> retransmissionsMissed{0};  // not (or no longer) in the cache
+  std::atomic<std::uint64_t> nacksSent{0};              // asked of publishers
+  std::atomic<std::uint64_t> rtxReceived{0};            // publisher RTX unwrapped and fed
+  std::atomic<std::uint64_t> rtxPadding{0};             // publisher RTX without payload (probes)
+  std::atomic<std::uint64_t> senderReportsSent{0};
+  std::atomic<std::uint64_t> receiverReportsSent{0};
   // Bandwidth estimation (server/media/bwe_glue).
   std::atomic<std::uint64_t> twccFeedbackSent{0};      // transport-cc feedback to publishers
   std::atomic<std::uint64_t> twccFeedbackReceived{0};  // from subscribers, about what we send

@@ -69,6 +69,7 @@ struct ParticipantMedia::Subscription {
   rtc::MediaKind kind = rtc::MediaKind::Audio;
   sfu::CodecKind codec = sfu::CodecKind::Other;
   std::uint32_t ssrc = 0;
+  std::uint32_t rtxSsrc = 0;  // video: our retransmissions when the subscriber negotiates RTX
   sfu::TrackReceiver* receiver = nullptr;  // borrowed from the publisher's ParticipantMedia
   sfu::ExtensionIds publisherExtensions;
   std::string mid;  // the section it is sent on, once chosen
@@ -80,7 +81,8 @@ struct ParticipantMedia::Subscription {
 ParticipantMedia::ParticipantMedia(MediaHub& hub, ParticipantMediaSettings settings,
                                    std::shared_ptr<MediaSignal> sink)
     : hub_(hub), settings_(std::move(settings)), sink_(std::move(sink)),
-      bwe_(hub.counters(), kServerRtcpSsrc) {
+      bwe_(hub.counters(), kServerRtcpSsrc),
+      loss_(hub.counters(), kServerRtcpSsrc) {
   sessionId_ = randomUint64() >> 2;
 }
 
@@ -138,6 +140,7 @@ void ParticipantMedia::handleOffer(const std::string& sdp, std::uint32_t id,
   if (!offered_) {
     offered_ = newTransport();
     if (!offered_) return;
+    loss_.setUpstream(offered_.get());
     remoteUfrag_ = remote->ice.ufrag;
     offered_->connect(*remote);
   } else if (remoteUfrag_ != remote->ice.ufrag) {
@@ -231,19 +234,26 @@ void ParticipantMedia::handleOffer(const std::string& sdp, std::uint32_t id,
                                                                   "urn:ietf:params:rtp-hdrext:sdes:mid");
           if (ridExtensionId_ == 0) ridExtensionId_ = extensionId(
               pub->accepted.extensions, "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+          if (repairedRidExtensionId_ == 0) repairedRidExtensionId_ = extensionId(
+              pub->accepted.extensions, "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id");
           if (track != nullptr && pub->trackSid.empty()) pub->trackSid = track->sid;
           if (!pub->trackSid.empty() && !pub->receiver) {
             sfu::TrackReceiverConfig config;
             config.trackSid = pub->trackSid;
             config.codec = pub->accepted.codec.kind;
             config.clockRate = pub->accepted.codec.clockRate;
+            config.cachePackets = sfu::isVideo(config.codec);
+            config.nackUpstream = config.cachePackets && pub->accepted.codec.nack;
             pub->receiver = std::make_unique<sfu::TrackReceiver>(config, *this);
+            loss_.addReceiver(*pub->receiver);
             for (std::size_t i = 0; i < pub->accepted.ssrcs.size() && i < 3; ++i) {
               const int layer = pub->accepted.ssrcs.size() == 1 ? 0 : static_cast<int>(i);
               pub->receiver->setLayerSsrc(layer, pub->accepted.ssrcs[i]);
               if (ssrcRoutes_.size() < kMaxSsrcRoutes) {
                 ssrcRoutes_[pub->accepted.ssrcs[i]] = {pub, layer};
               }
+              const std::uint32_t rtx = i < pub->accepted.rtxSsrcs.size() ? pub->accepted.rtxSsrcs[i] : 0;
+              if (rtx != 0 && ssrcRoutes_.size() < kMaxSsrcRoutes) ssrcRoutes_[rtx] = {pub, layer};
             }
           }
           stillPublished.push_back(pub);
@@ -308,7 +318,7 @@ void ParticipantMedia::answerSlot(const rtc::MediaDescription& offered, Slot& sl
                                   rtc::MediaDescription& out) {
   Subscription* sub = slot.user;
   if (sub != nullptr) {
-    OutgoingTrack track{sub->publisherSid, sub->trackSid, sub->ssrc, sub->codec};
+    OutgoingTrack track{sub->publisherSid, sub->trackSid, sub->ssrc, sub->codec, sub->rtxSsrc};
     auto accepted = answerSubscription(offered, track, out);
     if (accepted) {
       if (!sub->downTrack) attachDownTrack(*sub, *accepted);
@@ -333,7 +343,12 @@ void ParticipantMedia::attachDownTrack(Subscription& sub, const AcceptedSubscrip
   config.clockRate = accepted.codec.clockRate;
   config.extensions =
       sfu::ExtensionMap::build(sub.publisherExtensions, forwardableExtensions(accepted.extensions));
+  if (accepted.codec.rtxPayloadType && sub.rtxSsrc != 0) {
+    config.rtxPayloadType = static_cast<std::uint8_t>(*accepted.codec.rtxPayloadType);
+    config.rtxSsrc = sub.rtxSsrc;
+  }
   sub.downTrack = std::make_unique<sfu::DownTrack>(sub.trackSid, settings_.sid, config, *this);
+  if (sub.receiver != nullptr) loss_.addDownTrack(*sub.downTrack, *sub.receiver, sub.publisherSid);
   bwe_.onSubscriberExtensions(accepted.extensions);
   if (sub.receiver != nullptr) {
     const auto now = std::chrono::steady_clock::now();
@@ -384,8 +399,8 @@ void ParticipantMedia::sendSubscriberOffer() {
     rtc::MediaDescription m;
     m.mid = mid;
     if (user != nullptr) {
-      offerSubscription(OutgoingTrack{user->publisherSid, user->trackSid, user->ssrc, user->codec},
-                        m);
+      offerSubscription(
+          OutgoingTrack{user->publisherSid, user->trackSid, user->ssrc, user->codec, user->rtxSsrc}, m);
       midToTrack[mid] = user->trackSid;
     } else {
       offerInactive(kind, mid, m);
@@ -486,6 +501,7 @@ void ParticipantMedia::subscribe(const std::string& publisherSid, const std::str
   sub->codec = receiver.codec();
   sub->kind = sfu::isVideo(sub->codec) ? rtc::MediaKind::Video : rtc::MediaKind::Audio;
   sub->ssrc = newSsrc();
+  if (sub->kind == rtc::MediaKind::Video) sub->rtxSsrc = newSsrc();
   sub->receiver = &receiver;
   sub->publisherExtensions = publisherExtensions;
   if (auto p = layerPreferences_.find(trackSid); p != layerPreferences_.end()) {
@@ -534,6 +550,7 @@ void ParticipantMedia::unsubscribe(const std::string& trackSid) {
   if (it == subscriptions_.end()) return;
   Subscription& sub = **it;
   if (sub.receiver != nullptr && sub.downTrack) sub.receiver->removeDownTrack(*sub.downTrack);
+  if (sub.downTrack) loss_.removeDownTrack(*sub.downTrack);
   for (Slot& slot : slots_) {
     if (slot.user == &sub) {
       slot.user = nullptr;
@@ -589,8 +606,9 @@ void ParticipantMedia::retainPublications(const std::vector<sfu::TrackInfo>& tra
     for (auto it = ssrcRoutes_.begin(); it != ssrcRoutes_.end();) {
       it = it->second.first == p.get() ? ssrcRoutes_.erase(it) : std::next(it);
     }
-    quality_.forgetReceiver(*p->receiver);
     bwe_.forgetReceiver(*p->receiver);
+    loss_.removeReceiver(*p->receiver);
+    quality_.forgetReceiver(*p->receiver);
     p->receiver.reset();
     p->trackSid.clear();
   }
@@ -608,10 +626,13 @@ ParticipantMedia::Publication* ParticipantMedia::publicationFor(const rtc::RtpPa
     if (p->mid == *mid) pub = p.get();
   }
   if (pub == nullptr || !pub->receiver || ssrcRoutes_.size() >= kMaxSsrcRoutes) return nullptr;
+  // RTX names its layer by the repaired rid, and its SSRC is not the layer's.
+  const bool rtx = pub->accepted.codec.rtxPayloadType == packet.payloadType();
+  const std::uint8_t ridId = rtx ? repairedRidExtensionId_ : ridExtensionId_;
   int layer = 0;
   if (!pub->accepted.rids.empty()) {
-    if (ridExtensionId_ == 0) return nullptr;
-    const auto ridData = packet.findExtension(ridExtensionId_);
+    if (ridId == 0) return nullptr;
+    const auto ridData = packet.findExtension(ridId);
     if (!ridData) return nullptr;  // RTX or padding without a rid: nothing we forward
     const auto rid = rtc::readRid(*ridData);
     if (!rid) return nullptr;
@@ -619,7 +640,7 @@ ParticipantMedia::Publication* ParticipantMedia::publicationFor(const rtc::RtpPa
     if (layer < 0) return nullptr;
   }
   ssrcRoutes_[packet.ssrc()] = {pub, layer};
-  pub->receiver->setLayerSsrc(layer, packet.ssrc());
+  if (!rtx) pub->receiver->setLayerSsrc(layer, packet.ssrc());
   return pub;
 }
 
@@ -645,6 +666,11 @@ void ParticipantMedia::onRtpPacket(rtc::WebRtcTransport& transport, std::span<st
     pub = publicationFor(*view);
     if (pub != nullptr) layer = ssrcRoutes_[view->ssrc()].second;
   }
+  if (pub != nullptr && pub->receiver && pub->accepted.codec.rtxPayloadType == view->payloadType()) {
+    loss_.onPublisherRtx(*pub->receiver, layer, *view,
+                         static_cast<std::uint8_t>(pub->accepted.codec.payloadType), now);
+    return;
+  }
   if (pub == nullptr || !pub->receiver ||
       view->payloadType() != static_cast<std::uint8_t>(pub->accepted.codec.payloadType)) {
     ++hub_.counters().rtpUnknownStream;
@@ -653,6 +679,7 @@ void ParticipantMedia::onRtpPacket(rtc::WebRtcTransport& transport, std::span<st
   bwe_.onRoutedRtp(*pub->receiver, layer, packet.size(), now);
   quality_.onPublishedRtp(*pub->receiver, pub->accepted.extensions, layer, *view, now);
   pub->receiver->onRtp(*view, layer, now);
+  loss_.maybeReport(downstream(), now);
 }
 
 void ParticipantMedia::onRtcpPacket(rtc::WebRtcTransport& transport, std::span<std::uint8_t> packet) {
@@ -663,6 +690,7 @@ void ParticipantMedia::onRtcpPacket(rtc::WebRtcTransport& transport, std::span<s
   rtc::RtcpCompoundReader reader(packet);
   const auto now = std::chrono::steady_clock::now();
   while (auto p = reader.next()) {
+    if (loss_.onRtcp(*p, now)) continue;
     if (aboutDowntracks && bwe_.onSubscriberRtcp(*p, now)) continue;
     if (!aboutDowntracks || p->type != static_cast<std::uint8_t>(rtc::RtcpType::PayloadFeedback)) {
       continue;
@@ -686,6 +714,7 @@ void ParticipantMedia::onRtcpPacket(rtc::WebRtcTransport& transport, std::span<s
     }
   }
   if (reader.malformed()) ++hub_.counters().rtcpMalformed;
+  loss_.maybeReport(downstream(), now);
   if (aboutDowntracks && bwe_.capsDue(now)) applyCongestionCaps(now);
 }
 

@@ -25,6 +25,7 @@
 #include "rtc/transport/webrtc_transport.h"
 #include "server/media/bwe_glue.h"
 #include "server/media/layer_control.h"
+#include "server/media/loss_recovery.h"
 #include "server/media/sdp_negotiation.h"
 #include "server/media/speaker_levels.h"
 #include "sfu/media/down_track.h"
@@ -213,8 +214,10 @@ class ParticipantMedia final : private rtc::WebRtcTransport::Listener,
 
   std::map<std::string, std::uint16_t, std::less<>> channelsByLabel_;  // on downstream
   BweGlue bwe_;
-  std::map<std::uint16_t, bool> incomingChannels_;                     // id -> reliable
   ParticipantQuality quality_;
+  std::map<std::uint16_t, bool> incomingChannels_;                     // id -> reliable
+  LossRecovery loss_;  // NACK/RTX both ways, sender and receiver reports (loss_recovery.h)
+  std::uint8_t repairedRidExtensionId_ = 0;
 };
 
 }  // namespace huddle::server::media

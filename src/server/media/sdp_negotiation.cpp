@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::string_view kUriMid = "urn:ietf:params:rtp-hdrext:sdes:mid";
 constexpr std::string_view kUriRid = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+constexpr std::string_view kUriRepairedRid = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 constexpr std::string_view kUriAudioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 constexpr std::string_view kUriAbsSendTime =
     "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
@@ -22,8 +23,10 @@ constexpr std::string_view kUriTransportCc =
 // Extensions we read on ingest: mid and rid route packets, the audio level finds speakers,
 // transport-wide sequence numbers feed the transport-cc feedback we send (server/media/bwe_glue)
 // and, rewritten per subscriber, our own send-side estimate.
-constexpr std::array<std::string_view, 6> kPublishExtensions = {
-    kUriMid, kUriRid, kUriAudioLevel, kUriAbsSendTime, kUriDependencyDescriptor, kUriTransportCc};
+// The repaired rid names the simulcast layer of a publisher's RTX packets.
+constexpr std::array<std::string_view, 7> kPublishExtensions = {
+    kUriMid, kUriRid, kUriAudioLevel, kUriAbsSendTime, kUriDependencyDescriptor, kUriTransportCc,
+    kUriRepairedRid};
 // Extensions we offer on sections we send (classic mode). Never mid or rid: their values name
 // the publisher's sections and would misroute packets at the subscriber.
 constexpr std::array<std::string_view, 4> kForwardExtensions = {
@@ -77,6 +80,12 @@ NegotiatedCodec fromInfo(const rtc::MediaDescription& m, const rtc::CodecInfo& c
   out.clockRate = c.clockRate;
   out.channels = c.channels;
   out.fmtp = fmtpOf(m, c.payloadType);
+  // Loss recovery is for video: audio NACK/RTX is not worth its delay.
+  if (sfu::isVideo(out.kind)) {
+    out.rtxPayloadType = c.rtxPayloadType;
+    out.nack = std::any_of(c.feedback.begin(), c.feedback.end(),
+                           [](const rtc::RtcpFeedback& fb) { return fb.type == "nack" && fb.parameter.empty(); });
+  }
   return out;
 }
 
@@ -99,6 +108,7 @@ std::vector<rtc::RtcpFeedback> videoFeedback() {
 void writeCodec(rtc::MediaDescription& m, const NegotiatedCodec& codec, bool video) {
   m.addCodec(codec.payloadType, codec.name, codec.clockRate, codec.channels, codec.fmtp,
              video ? videoFeedback() : std::vector<rtc::RtcpFeedback>{});
+  if (video && codec.rtxPayloadType) m.addRtx(*codec.rtxPayloadType, codec.payloadType, codec.clockRate);
 }
 
 template <std::size_t N>
@@ -116,10 +126,15 @@ sfu::ExtensionIds copyExtensions(const rtc::MediaDescription& offered, rtc::Medi
 
 std::string cnameFor(const OutgoingTrack& track) { return track.participantSid; }
 
-void writeSendIdentity(rtc::MediaDescription& m, const OutgoingTrack& track) {
+void writeSendIdentity(rtc::MediaDescription& m, const OutgoingTrack& track, bool rtx) {
   const std::string stream = track.participantSid + "|" + track.trackSid;
   m.msids.push_back(rtc::Msid{stream, track.trackSid});
   m.addSsrc(track.ssrc, cnameFor(track), rtc::Msid{stream, track.trackSid});
+  if (rtx && track.rtxSsrc != 0) {
+    // The receiver demultiplexes our retransmissions by this pairing.
+    m.ssrcGroups.push_back(rtc::SsrcGroup{"FID", {track.ssrc, track.rtxSsrc}});
+    m.addSsrc(track.rtxSsrc, cnameFor(track), rtc::Msid{stream, track.trackSid});
+  }
 }
 
 // LiveKit's default numbering for sections we offer (docs/livekit-protocol.md 8.2).
@@ -127,21 +142,21 @@ NegotiatedCodec defaultCodec(sfu::CodecKind kind) {
   switch (kind) {
     case sfu::CodecKind::Opus:
     case sfu::CodecKind::Red:
-      return {sfu::CodecKind::Opus, 111, "opus", 48000, 2, "minptime=10;useinbandfec=1"};
+      return {sfu::CodecKind::Opus, 111, "opus", 48000, 2, "minptime=10;useinbandfec=1", std::nullopt, false};
     case sfu::CodecKind::H264:
       return {kind, 125, "H264", 90000, std::nullopt,
-              "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"};
+              "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", 107, true};
     case sfu::CodecKind::Vp9:
-      return {kind, 98, "VP9", 90000, std::nullopt, "profile-id=0"};
+      return {kind, 98, "VP9", 90000, std::nullopt, "profile-id=0", 99, true};
     case sfu::CodecKind::Av1:
-      return {kind, 35, "AV1", 90000, std::nullopt, {}};
+      return {kind, 35, "AV1", 90000, std::nullopt, {}, 36, true};
     case sfu::CodecKind::H265:
-      return {kind, 116, "H265", 90000, std::nullopt, {}};
+      return {kind, 116, "H265", 90000, std::nullopt, {}, 117, true};
     case sfu::CodecKind::Vp8:
     case sfu::CodecKind::Other:
       break;
   }
-  return {sfu::CodecKind::Vp8, 96, "VP8", 90000, std::nullopt, {}};
+  return {sfu::CodecKind::Vp8, 96, "VP8", 90000, std::nullopt, {}, 97, true};
 }
 
 }  // namespace
@@ -265,6 +280,9 @@ std::optional<AcceptedPublication> answerPublication(const rtc::MediaDescription
   } else if (const auto all = offered.ssrcs(); !all.empty()) {
     pub.ssrcs.push_back(all.front());
   }
+  for (const auto primary : pub.ssrcs) {
+    pub.rtxSsrcs.push_back(pub.codec.rtxPayloadType ? offered.rtxSsrcFor(primary).value_or(0) : 0);
+  }
   for (const auto& layer : offered.simulcastSendLayers()) pub.rids.push_back(layer.rid);
   if (!pub.rids.empty()) {
     rtc::Simulcast sim;
@@ -297,7 +315,7 @@ std::optional<AcceptedSubscription> answerSubscription(const rtc::MediaDescripti
   sub.extensions = copyExtensions(offered, answer, kPublishExtensions);
   answer.direction = rtc::MediaDirection::SendOnly;
   answer.rtcpRsize = offered.rtcpRsize;
-  writeSendIdentity(answer, track);
+  writeSendIdentity(answer, track, sub.codec.rtxPayloadType.has_value());
   return sub;
 }
 
@@ -331,7 +349,7 @@ void offerSubscription(const OutgoingTrack& track, rtc::MediaDescription& offer)
   }
   offer.direction = rtc::MediaDirection::SendOnly;
   offer.rtcpRsize = true;
-  writeSendIdentity(offer, track);
+  writeSendIdentity(offer, track, codec.rtxPayloadType.has_value());
 }
 
 void offerInactive(rtc::MediaKind kind, const std::string& mid, rtc::MediaDescription& offer) {
@@ -365,8 +383,8 @@ sfu::ExtensionIds forwardableExtensions(const sfu::ExtensionIds& subscriber) {
     // The dependency descriptor numbers frames per simulcast stream: forwarded across a layer
     // switch its frame numbers jump (often backwards) and Chromium drops every frame as older
     // than the last decoded one. Without it the subscriber follows the VP8 descriptor.
-    if (uri == kUriMid || uri == kUriRid || uri == kUriDependencyDescriptor ||
-        uri == "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id") {
+    if (uri == kUriMid || uri == kUriRid || uri == kUriRepairedRid ||
+        uri == kUriDependencyDescriptor) {
       uri = "x-huddle-not-forwarded:" + uri;
     }
   }

@@ -29,6 +29,9 @@ struct NegotiatedCodec {
   std::uint32_t clockRate = 0;
   std::optional<std::uint32_t> channels;
   std::string fmtp;
+  // RTX (RFC 4588) paired with this codec in the same SDP, when negotiated.
+  std::optional<int> rtxPayloadType;
+  bool nack = false;  // rtcp-fb nack negotiated (video)
 };
 
 // A client-sent section we accepted: what its packets will look like.
@@ -40,6 +43,7 @@ struct AcceptedPublication {
   sfu::ExtensionIds extensions;   // as answered
   std::vector<std::string> rids;  // simulcast send rids, lowest layer first as written
   std::vector<std::uint32_t> ssrcs;  // primary SSRCs from a=ssrc / SIM group, when signalled
+  std::vector<std::uint32_t> rtxSsrcs;  // the FID partner of each of ssrcs, 0 when none
 };
 
 // What we send on one section.
@@ -48,6 +52,7 @@ struct OutgoingTrack {
   std::string trackSid;
   std::uint32_t ssrc = 0;
   sfu::CodecKind codec = sfu::CodecKind::Other;
+  std::uint32_t rtxSsrc = 0;  // our RTX SSRC for video (a=ssrc-group:FID), 0: none
 };
 
 // The negotiated parameters of a section we send on.

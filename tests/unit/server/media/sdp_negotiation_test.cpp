@@ -142,6 +142,7 @@ std::string chromiumOffer() {
       "a=rtcp-mux\r\n"
       "a=rtcp-rsize\r\n"
       "a=rtpmap:96 VP8/90000\r\n"
+      "a=rtcp-fb:96 transport-cc\r\n"
       "a=rtcp-fb:96 nack pli\r\n"
       "a=rtpmap:97 rtx/90000\r\n"
       "a=fmtp:97 apt=96\r\n"
@@ -196,10 +197,16 @@ TEST(SdpNegotiation, SimulcastVideoPublicationIsAnsweredRecvonlyWithItsRids) {
   EXPECT_EQ(pub->rids, (std::vector<std::string>{"q", "h", "f"}));
 
   EXPECT_EQ(m.effectiveDirection(), rtc::MediaDirection::RecvOnly);
-  // One codec, no rtx or second codec: the receiver forwards exactly one payload type.
-  EXPECT_EQ(m.formats, (std::vector<std::string>{"96"}));
-  ASSERT_EQ(m.codecs().size(), 1u);
+  // One codec and its RTX (our NACKs are answered by RTX), no second codec: the receiver
+  // forwards exactly one payload type.
+  EXPECT_EQ(m.formats, (std::vector<std::string>{"96", "97"}));
+  ASSERT_EQ(m.codecs().size(), 2u);
   EXPECT_EQ(m.codecs()[0].name, "VP8");
+  EXPECT_EQ(m.codecs()[0].rtxPayloadType, 97);
+  EXPECT_EQ(pub->codec.rtxPayloadType, 97);
+  EXPECT_TRUE(pub->codec.nack);
+  // RTX of a simulcast layer names it by the repaired rid, so that is accepted too.
+  EXPECT_EQ(m.extMapId("urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"), 11);
   // The rids come back as recv, in the same simulcast order.
   const auto recv = m.ridsFor(rtc::RidDirection::Recv);
   ASSERT_EQ(recv.size(), 3u);
@@ -239,7 +246,7 @@ TEST(SdpNegotiation, PreferredMimePicksThatCodec) {
   ASSERT_TRUE(pub.has_value());
   EXPECT_EQ(pub->codec.kind, sfu::CodecKind::H264);
   EXPECT_EQ(pub->codec.payloadType, 98);
-  EXPECT_EQ(answer.formats, (std::vector<std::string>{"98"}));
+  EXPECT_EQ(answer.formats, (std::vector<std::string>{"98", "99"}));
 }
 
 TEST(SdpNegotiation, OpusPublicationKeepsItsSsrcAndAudioLevel) {
@@ -265,7 +272,7 @@ TEST(SdpNegotiation, OpusPublicationKeepsItsSsrcAndAudioLevel) {
 
 TEST(SdpNegotiation, SubscriptionAnswerSaysWhatWeSend) {
   const auto offer = parsedOffer();
-  const OutgoingTrack track{"PA_pub", "TR_video", 0x1234abcd, sfu::CodecKind::Vp8};
+  const OutgoingTrack track{"PA_pub", "TR_video", 0x1234abcd, sfu::CodecKind::Vp8, 0x0badf00d};
   rtc::MediaDescription answer;
   answer.media = "video";
   answer.mid = "4";
@@ -274,11 +281,14 @@ TEST(SdpNegotiation, SubscriptionAnswerSaysWhatWeSend) {
   const auto m = roundTrip(answer);
   EXPECT_EQ(sub->codec.payloadType, 96);
   EXPECT_EQ(m.effectiveDirection(), rtc::MediaDirection::SendOnly);
-  EXPECT_EQ(m.formats, (std::vector<std::string>{"96"}));
+  // The slot offered RTX for VP8: we retransmit with it, from our RTX SSRC paired by FID.
+  EXPECT_EQ(m.formats, (std::vector<std::string>{"96", "97"}));
+  EXPECT_EQ(sub->codec.rtxPayloadType, 97);
+  EXPECT_EQ(m.fidPairs(), (std::vector<rtc::SsrcFid>{{0x1234abcd, 0x0badf00d}}));
   ASSERT_EQ(m.msids.size(), 1u);
   EXPECT_EQ(m.msids[0].streamId, "PA_pub|TR_video");
   EXPECT_EQ(m.msids[0].trackId, "TR_video");
-  EXPECT_EQ(m.ssrcs(), (std::vector<std::uint32_t>{0x1234abcd}));
+  EXPECT_EQ(m.ssrcs(), (std::vector<std::uint32_t>{0x1234abcd, 0x0badf00d}));
   EXPECT_EQ(m.ssrcAttribute(0x1234abcd, "msid"), std::optional<std::string>("PA_pub|TR_video TR_video"));
   EXPECT_TRUE(m.ssrcAttribute(0x1234abcd, "cname").has_value());
   // We stamp our own transport-wide numbers and read the subscriber's transport-cc feedback.
@@ -357,8 +367,61 @@ TEST(SdpNegotiation, OfferedSubscriptionsShareOneIdPerUri) {
     }
   }
   EXPECT_GE(idOfUri.size(), 2u);  // audio level and at least one video extension were offered
-  EXPECT_EQ(parsed->description.media[1].formats, (std::vector<std::string>{"96"}));
+  EXPECT_EQ(parsed->description.media[1].formats, (std::vector<std::string>{"96", "97"}));
   EXPECT_EQ(parsed->description.media[0].formats, (std::vector<std::string>{"111"}));
+}
+
+TEST(SdpNegotiation, OfferedVideoCarriesRtxNackAndItsFidGroup) {
+  rtc::MediaDescription offer;
+  offer.mid = "1";
+  offerSubscription(OutgoingTrack{"PA_a", "TR_v", 21, sfu::CodecKind::Vp8, 22}, offer);
+  const auto m = roundTrip(offer);
+  ASSERT_EQ(m.codecs().size(), 2u);
+  const auto vp8 = m.findCodec("VP8");
+  ASSERT_TRUE(vp8.has_value());
+  EXPECT_EQ(vp8->rtxPayloadType, 97);
+  auto has = [&](std::string_view type, std::string_view parameter) {
+    return std::any_of(vp8->feedback.begin(), vp8->feedback.end(),
+                       [&](const auto& f) { return f.type == type && f.parameter == parameter; });
+  };
+  EXPECT_TRUE(has("nack", ""));
+  EXPECT_TRUE(has("nack", "pli"));
+  EXPECT_TRUE(has("ccm", "fir"));
+  EXPECT_EQ(m.fidPairs(), (std::vector<rtc::SsrcFid>{{21, 22}}));
+
+  // The client's answer keeps RTX: the downtrack retransmits with its payload type.
+  rtc::SessionDescription answer = newDescription(1, 1, false);
+  rtc::MediaDescription a = m;
+  a.direction = rtc::MediaDirection::RecvOnly;
+  a.ssrcAttributes.clear();
+  a.ssrcGroups.clear();
+  answer.media.push_back(a);
+  const auto accepted = acceptedInAnswer(answer, "1", sfu::CodecKind::Vp8);
+  ASSERT_TRUE(accepted.has_value());
+  EXPECT_EQ(accepted->codec.rtxPayloadType, 97);
+  EXPECT_TRUE(accepted->codec.nack);
+
+  // Audio: no RTX and no NACK.
+  rtc::MediaDescription audio;
+  audio.mid = "2";
+  offerSubscription(OutgoingTrack{"PA_a", "TR_a", 23, sfu::CodecKind::Opus, 0}, audio);
+  EXPECT_EQ(roundTrip(audio).codecs().size(), 1u);
+}
+
+TEST(SdpNegotiation, PublicationWithFidGroupsKnowsItsRtxSsrcs) {
+  auto offer = parsedOffer().media[1];
+  // A classic (non-rid) publication: one SSRC with its RTX partner.
+  offer.rids.clear();
+  offer.simulcast.reset();
+  offer.ssrcGroups.push_back(rtc::SsrcGroup{"FID", {5000, 5001}});
+  offer.ssrcAttributes.push_back(rtc::SsrcAttribute{5000, "cname", "x"});
+  offer.ssrcAttributes.push_back(rtc::SsrcAttribute{5001, "cname", "x"});
+  rtc::MediaDescription answer;
+  answer.media = "video";
+  auto pub = answerPublication(offer, "", answer);
+  ASSERT_TRUE(pub.has_value());
+  EXPECT_EQ(pub->ssrcs, (std::vector<std::uint32_t>{5000}));
+  EXPECT_EQ(pub->rtxSsrcs, (std::vector<std::uint32_t>{5001}));
 }
 
 TEST(SdpNegotiation, WriteTransportThenRemoteTransportRoundTrips) {
