@@ -22,6 +22,53 @@ bool tsNewer(std::uint32_t a, std::uint32_t b) noexcept {
   return static_cast<std::int32_t>(a - b) > 0;
 }
 
+// Where a VP8 payload descriptor (RFC 7741 4.2) keeps its picture id and TL0PICIDX.
+struct Vp8Fields {
+  std::size_t pictureIdAt = 0;  // 0: absent (offset 0 is always the first descriptor octet)
+  bool pictureId15Bit = false;
+  std::size_t tl0At = 0;  // 0: absent
+};
+
+Vp8Fields locateVp8Fields(std::span<const std::uint8_t> payload) noexcept {
+  Vp8Fields f;
+  if (payload.size() < 2 || (payload[0] & 0x80) == 0) return f;  // X: no extension octet
+  const std::uint8_t ext = payload[1];
+  std::size_t at = 2;
+  if ((ext & 0x80) != 0) {  // I
+    if (at >= payload.size()) return {};
+    f.pictureId15Bit = (payload[at] & 0x80) != 0;
+    f.pictureIdAt = at;
+    at += f.pictureId15Bit ? 2 : 1;
+  }
+  if ((ext & 0x40) != 0) {  // L
+    f.tl0At = at;
+    at += 1;
+  }
+  if (at > payload.size()) return {};
+  return f;
+}
+
+std::uint16_t readPictureId(std::span<const std::uint8_t> p, const Vp8Fields& f) noexcept {
+  return f.pictureId15Bit ? static_cast<std::uint16_t>(((p[f.pictureIdAt] & 0x7F) << 8) | p[f.pictureIdAt + 1])
+                          : static_cast<std::uint16_t>(p[f.pictureIdAt] & 0x7F);
+}
+
+void writePictureId(std::span<std::uint8_t> p, const Vp8Fields& f, std::uint16_t id) noexcept {
+  if (f.pictureId15Bit) {
+    p[f.pictureIdAt] = static_cast<std::uint8_t>(0x80 | ((id >> 8) & 0x7F));
+    p[f.pictureIdAt + 1] = static_cast<std::uint8_t>(id);
+  } else {
+    p[f.pictureIdAt] = static_cast<std::uint8_t>(id & 0x7F);
+  }
+}
+
+// Serial-number comparison in the id's own width (15 or 7 bits).
+bool pictureIdNewer(std::uint16_t a, std::uint16_t b, bool bits15) noexcept {
+  const std::uint16_t mask = bits15 ? 0x7FFF : 0x7F;
+  const auto diff = static_cast<std::uint16_t>((a - b) & mask);
+  return diff != 0 && diff <= mask / 2;
+}
+
 bool anyNonZero(const std::array<std::uint8_t, 256>& table) noexcept {
   return std::any_of(table.begin(), table.end(), [](std::uint8_t v) { return v != 0; });
 }
@@ -135,6 +182,10 @@ void DownTrack::forward(const rtc::RtpPacketView& packet, int layer, bool keyfra
     }
   }
 
+  if (config_.codec == CodecKind::Vp8) {
+    mungeVp8(out->payload(), switchNow);
+  }
+
   if (!started_ || switchNow || seqNewer(seqOut, lastSeqOut_)) {
     lastSeqOut_ = seqOut;
   }
@@ -144,7 +195,7 @@ void DownTrack::forward(const rtc::RtpPacketView& packet, int layer, bool keyfra
   }
   started_ = true;
   SentPacket& record = sent_[seqOut & (kSentHistory - 1)];
-  record = SentPacket{TimePoint{}, tsOut, seqOut, seqIn, static_cast<std::int8_t>(layer)};
+  record = SentPacket{TimePoint{}, tsOut, seqOut, seqIn, static_cast<std::int8_t>(layer), vp8Offsets_};
 
   if (sink_.sendRtp(std::span<std::uint8_t>(buffer_), size)) {
     ++stats_.packetsSent;
@@ -190,6 +241,9 @@ void DownTrack::retransmit(std::uint16_t seq, const PacketSource& source, TimePo
   if (remapExtensions_ && out->hasExtension()) {
     out->remapExtensionIds(config_.extensions.table);
   }
+  if (config_.codec == CodecKind::Vp8) {
+    applyVp8Offsets(out->payload(), record.vp8);
+  }
   record.lastResent = now;
   if (config_.rtxPayloadType != 0) {
     const std::size_t n =
@@ -212,6 +266,40 @@ void DownTrack::retransmit(std::uint16_t seq, const PacketSource& source, TimePo
     stats_.bytesSent += original.size();
   } else {
     ++stats_.sendFailures;
+  }
+}
+
+void DownTrack::mungeVp8(std::span<std::uint8_t> payload, bool rebase) noexcept {
+  const Vp8Fields f = locateVp8Fields(payload);
+  if (rebase && vp8Started_) {
+    // The new source's first picture follows the last one sent.
+    if (f.pictureIdAt != 0) {
+      const auto next = static_cast<std::uint16_t>(lastPictureIdOut_ + 1);
+      vp8Offsets_.pictureId = static_cast<std::uint16_t>(next - readPictureId(payload, f));
+    }
+    if (f.tl0At != 0) {
+      vp8Offsets_.tl0PicIdx = static_cast<std::uint8_t>(lastTl0Out_ + 1 - payload[f.tl0At]);
+    }
+  }
+  applyVp8Offsets(payload, vp8Offsets_);
+  if (f.pictureIdAt != 0) {
+    const std::uint16_t id = readPictureId(payload, f);
+    if (!vp8Started_ || rebase || pictureIdNewer(id, lastPictureIdOut_, f.pictureId15Bit)) lastPictureIdOut_ = id;
+  }
+  if (f.tl0At != 0) {
+    const std::uint8_t tl0 = payload[f.tl0At];
+    if (!vp8Started_ || rebase || static_cast<std::int8_t>(tl0 - lastTl0Out_) > 0) lastTl0Out_ = tl0;
+  }
+  vp8Started_ = vp8Started_ || f.pictureIdAt != 0 || f.tl0At != 0;
+}
+
+void DownTrack::applyVp8Offsets(std::span<std::uint8_t> payload, Vp8Offsets offsets) noexcept {
+  const Vp8Fields f = locateVp8Fields(payload);
+  if (f.pictureIdAt != 0 && offsets.pictureId != 0) {
+    writePictureId(payload, f, static_cast<std::uint16_t>(readPictureId(payload, f) + offsets.pictureId));
+  }
+  if (f.tl0At != 0 && offsets.tl0PicIdx != 0) {
+    payload[f.tl0At] = static_cast<std::uint8_t>(payload[f.tl0At] + offsets.tl0PicIdx);
   }
 }
 

@@ -125,6 +125,15 @@ class DownTrack final {
  private:
   // RTP timestamp ticks in `elapsed` at the clock rate, exact in integers.
   [[nodiscard]] std::uint64_t ticksIn(TimePoint::duration elapsed) const noexcept;
+  // VP8: the payload descriptor's picture id and TL0PICIDX continue across source switches as
+  // the sequence numbers do (Chromium orders frames by picture id and drops "older" ones, so a
+  // layer whose ids lag the previous layer's would freeze). `rebase` at a switch.
+  struct Vp8Offsets {
+    std::uint16_t pictureId = 0;
+    std::uint8_t tl0PicIdx = 0;
+  };
+  void mungeVp8(std::span<std::uint8_t> payload, bool rebase) noexcept;
+  static void applyVp8Offsets(std::span<std::uint8_t> payload, Vp8Offsets offsets) noexcept;
 
   std::string trackSid_;
   std::string subscriberSid_;
@@ -143,6 +152,10 @@ class DownTrack final {
   std::uint32_t lastTsOut_ = 0;
   std::uint16_t firstSeqIn_ = 0;  // of the current source, to drop stragglers from before it
   TimePoint lastSentAt_{};
+  Vp8Offsets vp8Offsets_;
+  bool vp8Started_ = false;  // lastPictureIdOut_/lastTl0Out_ hold a sent value
+  std::uint16_t lastPictureIdOut_ = 0;
+  std::uint8_t lastTl0Out_ = 0;
   DownTrackStats stats_;
   // The last few SRs we sent (NTP middle 32 bits, when), to match an RR's LSR for the RTT.
   struct SentReport {
@@ -160,6 +173,7 @@ class DownTrack final {
     std::uint16_t seqOut = 0;
     std::uint16_t seqIn = 0;
     std::int8_t layer = -1;       // -1: empty
+    Vp8Offsets vp8;               // as applied to the first send
   };
   std::array<SentPacket, kSentHistory> sent_{};
   std::uint16_t rtxSeq_ = 0;

@@ -134,6 +134,39 @@ TEST_F(DownTrackTest, LayerSwitchKeepsNumberingContinuous) {
   EXPECT_EQ(sink.last().timestamp(), lastTs + 2970u + 3000u);
 }
 
+TEST_F(DownTrackTest, Vp8PictureIdsAndTl0PicIdxContinueAcrossALayerSwitch) {
+  DownTrack dt("TR_v", "PA_s", videoConfig(), sink);
+  ASSERT_TRUE(send(dt, vp8(kLowSsrc, 100, 10000, test::vp8WithPictureId(true, 32766, 7)), 0, t0));
+  ASSERT_TRUE(send(dt, vp8(kLowSsrc, 101, 13000, test::vp8WithPictureId(false, 32767, 8)), 0, t0 + 33ms));
+  // The first source is passed through untouched, wrap included.
+  ASSERT_TRUE(send(dt, vp8(kLowSsrc, 102, 16000, test::vp8WithPictureId(false, 0, 9)), 0, t0 + 66ms));
+  EXPECT_EQ(test::vp8PictureIdOf(sink.last().payload()), std::make_pair(std::uint16_t{0}, std::uint8_t{9}));
+
+  // The high layer numbers its pictures far behind the low one (it was paused, or started later).
+  dt.setTargetLayer(1);
+  ASSERT_TRUE(send(dt, vp8(kHighSsrc, 7000, 900000, test::vp8WithPictureId(true, 1200, 250)), 1, t0 + 99ms));
+  EXPECT_EQ(test::vp8PictureIdOf(sink.last().payload()), std::make_pair(std::uint16_t{1}, std::uint8_t{10}));
+  ASSERT_TRUE(send(dt, vp8(kHighSsrc, 7001, 903000, test::vp8Continuation()), 1, t0 + 99ms));
+  ASSERT_TRUE(send(dt, vp8(kHighSsrc, 7002, 906000, test::vp8WithPictureId(false, 1201, 251)), 1, t0 + 132ms));
+  EXPECT_EQ(test::vp8PictureIdOf(sink.last().payload()), std::make_pair(std::uint16_t{2}, std::uint8_t{11}));
+  // TL0PICIDX wraps in 8 bits as the publisher's does.
+  ASSERT_TRUE(send(dt, vp8(kHighSsrc, 7003, 909000, test::vp8WithPictureId(false, 1202, 255)), 1, t0 + 165ms));
+  EXPECT_EQ(test::vp8PictureIdOf(sink.last().payload()), std::make_pair(std::uint16_t{3}, std::uint8_t{15}));
+  ASSERT_TRUE(send(dt, vp8(kHighSsrc, 7004, 912000, test::vp8WithPictureId(false, 1203, 0)), 1, t0 + 198ms));
+  EXPECT_EQ(test::vp8PictureIdOf(sink.last().payload()), std::make_pair(std::uint16_t{4}, std::uint8_t{16}));
+
+  // Back down after a pause: the ids go on from the last one sent, not from where the low layer is.
+  dt.setPaused(true);
+  dt.setPaused(false);
+  dt.setTargetLayer(0);
+  ASSERT_TRUE(send(dt, vp8(kLowSsrc, 200, 400000, test::vp8WithPictureId(true, 90, 40)), 0, t0 + 2s));
+  EXPECT_EQ(test::vp8PictureIdOf(sink.last().payload()), std::make_pair(std::uint16_t{5}, std::uint8_t{17}));
+  // The rest of the payload is untouched.
+  const Bytes expected = test::vp8WithPictureId(true, 90, 40);
+  const auto payload = sink.last().payload();
+  EXPECT_TRUE(std::equal(expected.begin() + 5, expected.end(), payload.begin() + 5, payload.end()));
+}
+
 TEST_F(DownTrackTest, SwitchWithoutElapsedTimeStillAdvancesTheTimestamp) {
   DownTrack dt("TR_v", "PA_sub", videoConfig(), sink);
   ASSERT_TRUE(send(dt, vp8(kLowSsrc, 1, 500, test::vp8Keyframe()), 0, t0));

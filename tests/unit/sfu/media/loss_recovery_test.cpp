@@ -175,11 +175,13 @@ TEST(DownTrackRetransmit, ResendsAsRtxWithTheOriginalNumberingAcrossALayerSwitch
   Fed f;
   DownTrack dt("TR", "PA", config(true), f.sink);
   const auto t0 = Clock::now();
-  f.feed(dt, kLow, 0, 500, 9000, test::vp8Keyframe(), t0);
-  f.feed(dt, kLow, 0, 501, 12000, test::vp8Delta(), t0);
+  // Picture ids as Chromium sends them: the resend must carry the id as rewritten at the first
+  // send, from before and after the switch.
+  f.feed(dt, kLow, 0, 500, 9000, test::vp8WithPictureId(true, 300, 3), t0);
+  f.feed(dt, kLow, 0, 501, 12000, test::vp8WithPictureId(false, 301, 4), t0);
   dt.setTargetLayer(1);
-  f.feed(dt, kHigh, 1, 7000, 777000, test::vp8Keyframe(), t0 + 33ms);
-  f.feed(dt, kHigh, 1, 7001, 780000, test::vp8Delta(), t0 + 66ms);
+  f.feed(dt, kHigh, 1, 7000, 777000, test::vp8WithPictureId(true, 9000, 90), t0 + 33ms);
+  f.feed(dt, kHigh, 1, 7001, 780000, test::vp8WithPictureId(false, 9001, 91), t0 + 66ms);
   ASSERT_EQ(f.sink.packets.size(), 4u);
   const std::vector<Bytes> sent = f.sink.packets;
 

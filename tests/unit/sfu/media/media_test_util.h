@@ -77,6 +77,22 @@ inline Bytes vp8Continuation(std::size_t size = 100) {
   while (p.size() < size) p.push_back(static_cast<std::uint8_t>(p.size() * 5));
   return p;
 }
+// The first packet of a frame with the extended descriptor Chromium sends: a 15-bit picture id
+// and TL0PICIDX (X=1, I=1 with M=1, L=1).
+inline Bytes vp8WithPictureId(bool keyframe, std::uint16_t pictureId, std::uint8_t tl0PicIdx,
+                              std::size_t size = 100) {
+  Bytes p{0x90, 0xC0, static_cast<std::uint8_t>(0x80 | (pictureId >> 8)),
+          static_cast<std::uint8_t>(pictureId), tl0PicIdx};
+  const Bytes header = keyframe ? Bytes{0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0x68, 0x01}
+                                : Bytes{0x51, 0x02, 0x00};
+  p.insert(p.end(), header.begin(), header.end());
+  while (p.size() < size) p.push_back(static_cast<std::uint8_t>(p.size() * 7));
+  return p;
+}
+// Its picture id and TL0PICIDX as a receiver reads them.
+inline std::pair<std::uint16_t, std::uint8_t> vp8PictureIdOf(std::span<const std::uint8_t> payload) {
+  return {static_cast<std::uint16_t>(((payload[2] & 0x7F) << 8) | payload[3]), payload[4]};
+}
 inline Bytes opusPayload() { return Bytes{0x78, 0x01, 0x02, 0x03, 0x04}; }
 
 // Keeps the bytes alive beside a view over them.
