@@ -1,0 +1,679 @@
+#include "client/peer/peer_session.h"
+
+#include <algorithm>
+#include <array>
+
+#include "common/random.h"
+#include "rtc/rtp/rtcp_feedback.h"
+#include "rtc/rtp/rtcp_fir.h"
+#include "rtc/rtp/rtcp_nack.h"
+#include "rtc/rtp/rtcp_packet.h"
+#include "rtc/rtp/rtcp_pli.h"
+#include "rtc/rtp/rtcp_remb.h"
+#include "rtc/rtp/rtcp_report.h"
+#include "rtc/rtp/rtcp_transport_cc.h"
+#include "rtc/rtp/rtp_header_extensions.h"
+#include "rtc/rtp/rtp_packet.h"
+
+namespace huddle::client {
+
+namespace {
+
+// SSRCs learnt from packets (mid extension or payload type) beyond what the SDP announced. A
+// peer cycling SSRCs must not grow the table without bound.
+constexpr std::size_t kMaxLearnedSsrcs = 64;
+constexpr std::size_t kMaxLayers = 3;
+
+bool remoteSends(const NegotiatedSection& s) {
+  return s.accepted && s.payloadType >= 0 &&
+         (s.direction == rtc::MediaDirection::SendOnly || s.direction == rtc::MediaDirection::SendRecv);
+}
+
+bool remoteReceives(const NegotiatedSection& s) {
+  return s.accepted && s.payloadType >= 0 &&
+         (s.direction == rtc::MediaDirection::RecvOnly || s.direction == rtc::MediaDirection::SendRecv);
+}
+
+}  // namespace
+
+// One m= section as we know it: what we offered (or were offered) and what the other side said.
+struct PeerSession::Section {
+  std::string mid;
+  rtc::MediaKind kind = rtc::MediaKind::Audio;
+  rtc::MediaDirection localDirection = rtc::MediaDirection::RecvOnly;
+  // Send sections.
+  std::string streamId;
+  std::string trackId;
+  SimulcastSignalling signalling = SimulcastSignalling::Rid;
+  std::vector<SendLayer> layers;
+  std::vector<SendStreamParams> params;  // one per layer
+  // From the latest remote description.
+  NegotiatedSection remote;
+  bool described = false;
+  std::string trackSid;
+
+  [[nodiscard]] bool sends() const {
+    return localDirection == rtc::MediaDirection::SendOnly || localDirection == rtc::MediaDirection::SendRecv;
+  }
+  [[nodiscard]] bool receives() const { return described && remoteSends(remote); }
+};
+
+std::string_view toString(PeerError error) {
+  switch (error) {
+    case PeerError::InvalidOptions: return "invalid options";
+    case PeerError::InvalidTrack: return "invalid track";
+    case PeerError::UnknownMid: return "unknown mid";
+    case PeerError::WrongState: return "wrong state";
+    case PeerError::BadDescription: return "bad description";
+    case PeerError::Unsupported: return "unsupported";
+  }
+  return "unknown";
+}
+
+std::size_t writeRtpHeader(const SendStreamParams& params, const RtpHeaderFields& fields,
+                           std::span<std::uint8_t> out) noexcept {
+  const bool mid = params.midExtensionId != 0 && !params.mid.empty() && params.mid.size() <= 16;
+  const bool rid = params.ridExtensionId != 0 && !params.rid.empty() && params.rid.size() <= 16;
+  std::size_t extBytes = 0;
+  if (mid) extBytes += 1 + params.mid.size();
+  if (rid) extBytes += 1 + params.rid.size();
+  const std::size_t extWords = (extBytes + 3) / 4;
+  const std::size_t size = 12 + (extWords > 0 ? 4 + extWords * 4 : 0);
+  if (out.size() < size) return 0;
+  std::uint8_t* b = out.data();
+  b[0] = static_cast<std::uint8_t>(0x80 | (extWords > 0 ? 0x10 : 0));
+  b[1] = static_cast<std::uint8_t>((fields.marker ? 0x80 : 0) | (params.payloadType & 0x7F));
+  b[2] = static_cast<std::uint8_t>(fields.sequenceNumber >> 8);
+  b[3] = static_cast<std::uint8_t>(fields.sequenceNumber);
+  for (int i = 0; i < 4; ++i) b[4 + i] = static_cast<std::uint8_t>(fields.timestamp >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i) b[8 + i] = static_cast<std::uint8_t>(params.ssrc >> (24 - 8 * i));
+  if (extWords == 0) return size;
+  b[12] = 0xBE;
+  b[13] = 0xDE;
+  b[14] = static_cast<std::uint8_t>(extWords >> 8);
+  b[15] = static_cast<std::uint8_t>(extWords);
+  std::size_t n = 16;
+  auto element = [&](std::uint8_t id, std::string_view value) {
+    b[n++] = static_cast<std::uint8_t>((id << 4) | (value.size() - 1));
+    for (char c : value) b[n++] = static_cast<std::uint8_t>(c);
+  };
+  if (mid) element(params.midExtensionId, params.mid);
+  if (rid) element(params.ridExtensionId, params.rid);
+  while (n < size) b[n++] = 0;
+  return size;
+}
+
+// ---- lifetime ---------------------------------------------------------------------------------
+
+PeerSession::PeerSession(boost::asio::io_context& io, Options options, Listener& listener)
+    : io_(io), options_(std::move(options)), listener_(listener) {}
+
+PeerSession::~PeerSession() = default;
+
+Result<std::unique_ptr<PeerSession>, PeerError> PeerSession::create(boost::asio::io_context& io,
+                                                                    Options options,
+                                                                    Listener& listener) {
+  if (!options.certificate) return Error{PeerError::InvalidOptions, "no DTLS certificate"};
+  if (options.cname.empty()) options.cname = randomAlphanumeric(16);
+  std::unique_ptr<PeerSession> session(new PeerSession(io, std::move(options), listener));
+  rtc::WebRtcTransport::Options t;
+  t.role = rtc::WebRtcTransportRole::Client;
+  t.certificate = session->options_.certificate;
+  t.bindAddress = session->options_.bindAddress;
+  t.connectTimeout = session->options_.connectTimeout;
+  // We always act as the DTLS client: our offers say actpass and our answers active.
+  t.setup = rtc::DtlsSetup::Active;
+  auto transport = rtc::WebRtcTransport::create(io, t, *session);
+  if (!transport.ok()) return Error{PeerError::InvalidOptions, "transport: " + transport.message()};
+  session->transport_ = std::move(transport).value();
+  session->localIce_ = session->transport_->localParameters().ice;
+  std::array<std::uint8_t, 8> id{};
+  fillRandom(id);
+  // Digits only, positive in 63 bits, as browsers write it.
+  std::uint64_t value = 0;
+  for (auto byte : id) value = (value << 8) | byte;
+  session->sessionId_ = std::to_string(value >> 1);
+  if (session->options_.role == Role::Offerer) {
+    // The data section first, as livekit-client creates its channels before any transceiver.
+    auto data = std::make_unique<Section>();
+    data->mid = session->nextMid();
+    data->kind = rtc::MediaKind::Application;
+    data->localDirection = rtc::MediaDirection::SendRecv;
+    session->sections_.push_back(std::move(data));
+  }
+  return session;
+}
+
+void PeerSession::close() {
+  if (transport_) transport_->close();
+}
+
+rtc::TransportState PeerSession::state() const noexcept { return transport_->state(); }
+
+std::string PeerSession::nextMid() { return std::to_string(midCounter_++); }
+
+std::uint32_t PeerSession::newSsrc() {
+  for (;;) {
+    std::array<std::uint8_t, 4> b{};
+    fillRandom(b);
+    const std::uint32_t ssrc = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
+                               (std::uint32_t{b[2]} << 8) | b[3];
+    if (ssrc != 0 && !sendSsrcs_.contains(ssrc) && !recvSsrcs_.contains(ssrc)) return ssrc;
+  }
+}
+
+std::vector<std::string> PeerSession::mids() const {
+  std::vector<std::string> out;
+  for (const auto& s : sections_) out.push_back(s->mid);
+  return out;
+}
+
+std::string PeerSession::trackSidOf(std::string_view mid) const {
+  for (const auto& s : sections_) {
+    if (s->mid == mid) return s->receives() ? s->trackSid : std::string();
+  }
+  return {};
+}
+
+// ---- negotiation ------------------------------------------------------------------------------
+
+Result<std::string, PeerError> PeerSession::addSendTrack(const SendTrackSpec& spec) {
+  if (options_.role != Role::Offerer) return Error{PeerError::WrongState, "the subscriber role does not send"};
+  if (spec.cid.empty()) return Error{PeerError::InvalidTrack, "a send track needs its AddTrack cid"};
+  if (spec.rids.size() > kMaxLayers) return Error{PeerError::InvalidTrack, "at most 3 simulcast layers"};
+  if (spec.kind == TrackKind::Audio && !spec.rids.empty()) {
+    return Error{PeerError::InvalidTrack, "audio has no simulcast layers"};
+  }
+  for (std::size_t i = 0; i < spec.rids.size(); ++i) {
+    const std::string& rid = spec.rids[i];
+    if (rid.empty() || rid.size() > 16 || std::count(spec.rids.begin(), spec.rids.end(), rid) > 1) {
+      return Error{PeerError::InvalidTrack, "rids must be distinct, 1 to 16 characters"};
+    }
+  }
+  auto s = std::make_unique<Section>();
+  s->mid = nextMid();
+  s->kind = spec.kind == TrackKind::Video ? rtc::MediaKind::Video : rtc::MediaKind::Audio;
+  s->localDirection = rtc::MediaDirection::SendOnly;
+  s->streamId = spec.streamId.empty() ? options_.cname : spec.streamId;
+  s->trackId = spec.cid;
+  s->signalling = spec.signalling;
+  const std::size_t layers = std::max<std::size_t>(1, spec.rids.size());
+  for (std::size_t i = 0; i < layers; ++i) {
+    SendLayer layer;
+    layer.rid = spec.rids.empty() ? std::string() : spec.rids[i];
+    layer.ssrc = newSsrc();
+    sendSsrcs_[layer.ssrc] = SsrcRoute{static_cast<std::uint32_t>(sections_.size()), static_cast<std::uint16_t>(i), false};
+    if (spec.kind == TrackKind::Video) {
+      layer.rtxSsrc = newSsrc();
+      sendSsrcs_[layer.rtxSsrc] = SsrcRoute{static_cast<std::uint32_t>(sections_.size()), static_cast<std::uint16_t>(i), true};
+    }
+    s->layers.push_back(std::move(layer));
+  }
+  s->params.resize(layers);
+  for (std::size_t i = 0; i < layers; ++i) {
+    s->params[i].ssrc = s->layers[i].ssrc;
+    s->params[i].rtxSsrc = s->layers[i].rtxSsrc;
+    s->params[i].mid = s->mid;
+    s->params[i].rid = s->layers[i].rid;
+  }
+  std::string mid = s->mid;
+  sections_.push_back(std::move(s));
+  return mid;
+}
+
+Result<Ok, PeerError> PeerSession::removeSendTrack(std::string_view mid) {
+  for (auto& s : sections_) {
+    if (s->mid != mid || !s->sends()) continue;
+    s->localDirection = rtc::MediaDirection::Inactive;
+    for (auto& p : s->params) p.negotiated = false;
+    for (const auto& layer : s->layers) {
+      sendSsrcs_.erase(layer.ssrc);
+      if (layer.rtxSsrc != 0) sendSsrcs_.erase(layer.rtxSsrc);
+    }
+    return Ok{};
+  }
+  return Error{PeerError::UnknownMid, "no send section " + std::string(mid)};
+}
+
+void PeerSession::addRecvTransceivers(unsigned audio, unsigned video) {
+  if (options_.role != Role::Offerer) return;
+  auto add = [&](rtc::MediaKind kind) {
+    auto s = std::make_unique<Section>();
+    s->mid = nextMid();
+    s->kind = kind;
+    s->localDirection = rtc::MediaDirection::RecvOnly;
+    sections_.push_back(std::move(s));
+  };
+  for (unsigned i = 0; i < audio; ++i) add(rtc::MediaKind::Audio);
+  for (unsigned i = 0; i < video; ++i) add(rtc::MediaKind::Video);
+}
+
+Result<std::string, PeerError> PeerSession::createOffer() {
+  if (options_.role != Role::Offerer) return Error{PeerError::WrongState, "the subscriber role answers"};
+  OfferParameters p;
+  p.sessionId = sessionId_;
+  p.sessionVersion = ++sessionVersion_;
+  p.ice = localIce_;
+  const rtc::TransportParameters local = transport_->localParameters();
+  p.fingerprint = local.fingerprint;
+  p.candidates = local.candidates;
+  p.cname = options_.cname;
+  for (const auto& s : sections_) {
+    OfferSection o;
+    o.mid = s->mid;
+    o.kind = s->kind;
+    o.direction = s->localDirection;
+    if (s->sends()) {
+      o.streamId = s->streamId;
+      o.trackId = s->trackId;
+      o.layers = s->layers;
+      o.simulcast = s->signalling;
+    }
+    p.sections.push_back(std::move(o));
+  }
+  offerPending_ = true;
+  return writeOffer(p);
+}
+
+Result<Ok, PeerError> PeerSession::applyAnswer(std::string_view sdp,
+                                               const std::map<std::string, std::string>& midToTrackId) {
+  if (options_.role != Role::Offerer || !offerPending_) {
+    return Error{PeerError::WrongState, "no offer is waiting for an answer"};
+  }
+  auto info = parseAnswer(sdp, mids());
+  if (!info.ok()) {
+    ++stats_.descriptionsRejected;
+    return Error{PeerError::BadDescription, "answer refused: " + info.message()};
+  }
+  if (info->transport.setup == rtc::DtlsSetup::Active) {
+    // Our transport was created as the DTLS client before we knew; see the report's gaps.
+    ++stats_.descriptionsRejected;
+    return Error{PeerError::Unsupported, "answer wants to be the DTLS client (setup:active)"};
+  }
+  if (!connectStarted_ && info->transport.candidates.empty()) {
+    ++stats_.descriptionsRejected;
+    return Error{PeerError::Unsupported, "answer has no usable candidate (trickle is not supported)"};
+  }
+  offerPending_ = false;
+  for (const auto& ns : info->sections) {
+    for (auto& s : sections_) {
+      if (s->mid != ns.mid) continue;
+      s->remote = ns;
+      s->described = true;
+      auto it = midToTrackId.find(ns.mid);
+      s->trackSid = it != midToTrackId.end() ? it->second : trackSidFromMsid(ns.msid);
+      const bool negotiated = s->sends() && remoteReceives(ns);
+      for (std::size_t i = 0; i < s->params.size(); ++i) {
+        SendStreamParams& p = s->params[i];
+        p.negotiated = negotiated;
+        if (!negotiated) continue;
+        p.payloadType = static_cast<std::uint8_t>(ns.payloadType);
+        p.rtxPayloadType = ns.rtxPayloadType ? static_cast<std::uint8_t>(*ns.rtxPayloadType) : 0;
+        p.clockRate = ns.clockRate;
+        p.midExtensionId = ns.extensions.mid;
+        const bool ridLayers = s->layers.size() > 1 && s->signalling == SimulcastSignalling::Rid;
+        p.ridExtensionId = ridLayers ? ns.extensions.rid : 0;
+        p.repairedRidExtensionId = ridLayers ? ns.extensions.repairedRid : 0;
+      }
+    }
+  }
+  rebuildSsrcRoutes();
+  if (!connectStarted_) {
+    startTransport(*info);
+  } else if (!remoteIce_ || *remoteIce_ != info->transport.ice) {
+    transport_->setRemoteIceCredentials(info->transport.ice);
+    remoteIce_ = info->transport.ice;
+  }
+  return Ok{};
+}
+
+void PeerSession::startTransport(const RemoteDescriptionInfo& info) {
+  connectStarted_ = true;
+  remoteIce_ = info.transport.ice;
+  rtc::TransportParameters remote = info.transport;
+  transport_->connect(remote);
+}
+
+void PeerSession::restartIce() {
+  // Before the first answer there is nothing to restart: the next offer carries the same
+  // credentials the transport will check with.
+  if (!connectStarted_) return;
+  localIce_ = transport_->restartIce();
+}
+
+Result<std::string, PeerError> PeerSession::applyRemoteOffer(std::string_view sdp) {
+  if (options_.role != Role::Subscriber) {
+    return Error{PeerError::WrongState, "the offerer role does not take offers"};
+  }
+  auto info = parseRemoteOffer(sdp);
+  if (!info.ok()) {
+    ++stats_.descriptionsRejected;
+    return Error{PeerError::BadDescription, "offer refused: " + info.message()};
+  }
+  if (info->setup == rtc::SdpSetup::Active) {
+    ++stats_.descriptionsRejected;
+    return Error{PeerError::Unsupported, "offer wants to be the DTLS client (setup:active)"};
+  }
+  if (!connectStarted_ && info->transport.candidates.empty()) {
+    ++stats_.descriptionsRejected;
+    return Error{PeerError::Unsupported, "offer has no usable candidate (trickle is not supported)"};
+  }
+  auto parsed = rtc::parseSdp(sdp);  // parseRemoteOffer succeeded, so this does too
+  if (!parsed.ok()) return Error{PeerError::BadDescription, parsed.message()};
+  for (const auto& ns : info->sections) {
+    Section* section = nullptr;
+    for (auto& s : sections_) {
+      if (s->mid == ns.mid) section = s.get();
+    }
+    if (section == nullptr) {
+      sections_.push_back(std::make_unique<Section>());
+      section = sections_.back().get();
+      section->mid = ns.mid;
+      section->kind = ns.kind;
+    }
+    section->remote = ns;
+    section->described = true;
+    section->localDirection = remoteSends(ns) ? rtc::MediaDirection::RecvOnly : rtc::MediaDirection::Inactive;
+    section->trackSid = trackSidFromMsid(ns.msid);
+  }
+  rebuildSsrcRoutes();
+  const bool restart = connectStarted_ && remoteIce_ && *remoteIce_ != info->transport.ice;
+  // The server restarted ICE (resume): both sides take new credentials.
+  if (restart) localIce_ = transport_->restartIce();
+  AnswerParameters a;
+  a.sessionId = sessionId_;
+  a.sessionVersion = ++sessionVersion_;
+  a.ice = localIce_;
+  const rtc::TransportParameters local = transport_->localParameters();
+  a.fingerprint = local.fingerprint;
+  a.candidates = local.candidates;
+  a.setup = rtc::SdpSetup::Active;
+  std::string answer = writeAnswer(parsed->description, a);
+  if (!connectStarted_) {
+    startTransport(*info);
+  } else if (restart) {
+    transport_->setRemoteIceCredentials(info->transport.ice);
+    remoteIce_ = info->transport.ice;
+  }
+  return answer;
+}
+
+void PeerSession::rebuildSsrcRoutes() {
+  // Learnt SSRCs go too: a renegotiation may hand a section to another track.
+  recvSsrcs_.clear();
+  for (std::size_t i = 0; i < sections_.size(); ++i) {
+    const Section& s = *sections_[i];
+    if (!s.receives()) continue;
+    for (std::size_t l = 0; l < s.remote.ssrcs.size(); ++l) {
+      recvSsrcs_[s.remote.ssrcs[l]] = SsrcRoute{static_cast<std::uint32_t>(i), static_cast<std::uint16_t>(l), false};
+      const std::uint32_t rtx = l < s.remote.rtxSsrcs.size() ? s.remote.rtxSsrcs[l] : 0;
+      if (rtx != 0) recvSsrcs_[rtx] = SsrcRoute{static_cast<std::uint32_t>(i), static_cast<std::uint16_t>(l), true};
+    }
+  }
+}
+
+// ---- media ------------------------------------------------------------------------------------
+
+const SendStreamParams* PeerSession::sendParams(std::string_view mid, std::size_t layer) const {
+  for (const auto& s : sections_) {
+    if (s->mid == mid) return layer < s->params.size() ? &s->params[layer] : nullptr;
+  }
+  return nullptr;
+}
+
+bool PeerSession::sendRtp(std::string_view mid, std::size_t layer, std::span<std::uint8_t> buffer,
+                          std::size_t length, bool rtx) {
+  const SendStreamParams* p = sendParams(mid, layer);
+  if (p == nullptr || !p->negotiated || length > buffer.size() || (rtx && p->rtxPayloadType == 0)) {
+    ++stats_.sendRefused;
+    return false;
+  }
+  auto view = rtc::RtpPacketView::parse(buffer.first(length));
+  if (!view) {
+    ++stats_.sendRefused;
+    return false;
+  }
+  view->setSsrc(rtx ? p->rtxSsrc : p->ssrc);
+  view->setPayloadType(rtx ? p->rtxPayloadType : p->payloadType);
+  if (!transport_->sendRtp(buffer, length)) {
+    ++stats_.sendRefused;
+    return false;
+  }
+  return true;
+}
+
+bool PeerSession::sendRtcp(std::span<std::uint8_t> buffer, std::size_t length) {
+  if (!transport_->sendRtcp(buffer, length)) {
+    ++stats_.sendRefused;
+    return false;
+  }
+  return true;
+}
+
+std::uint8_t PeerSession::midExtensionId() const noexcept {
+  // BUNDLE gives a URI one id across sections, so the first section that negotiated it decides.
+  for (const auto& s : sections_) {
+    if (s->described && s->remote.extensions.mid != 0) return s->remote.extensions.mid;
+  }
+  return 0;
+}
+
+void PeerSession::onRtpPacket(rtc::WebRtcTransport&, std::span<std::uint8_t> packet) {
+  auto view = rtc::RtpPacketView::parse(packet);
+  if (!view) {
+    ++stats_.rtpUnparsed;
+    return;
+  }
+  Section* section = nullptr;
+  if (auto it = recvSsrcs_.find(view->ssrc()); it != recvSsrcs_.end()) {
+    section = sections_[it->second.section].get();
+  } else {
+    // Not announced: the mid extension names the section, else a payload type that only one
+    // receiving section uses. Either way the SSRC is learnt (one allocation per new stream).
+    std::optional<std::uint32_t> index;
+    if (const std::uint8_t midId = midExtensionId(); midId != 0) {
+      if (auto data = view->findExtension(midId)) {
+        if (auto mid = rtc::readMid(*data)) {
+          for (std::size_t j = 0; j < sections_.size(); ++j) {
+            if (sections_[j]->mid == *mid) index = static_cast<std::uint32_t>(j);
+          }
+        }
+      }
+    }
+    if (!index) {
+      int matches = 0;
+      for (std::size_t i = 0; i < sections_.size(); ++i) {
+        const Section& s = *sections_[i];
+        if (!s.receives()) continue;
+        if (s.remote.payloadType == view->payloadType() ||
+            (s.remote.rtxPayloadType && *s.remote.rtxPayloadType == view->payloadType())) {
+          ++matches;
+          index = static_cast<std::uint32_t>(i);
+        }
+      }
+      if (matches != 1) index.reset();
+    }
+    if (!index) {
+      ++stats_.rtpUnknownStream;
+      return;
+    }
+    section = sections_[*index].get();
+    if (!section->receives()) {
+      ++stats_.rtpInactiveSection;
+      return;
+    }
+    if (recvSsrcs_.size() < kMaxLearnedSsrcs + 16) {
+      recvSsrcs_[view->ssrc()] = SsrcRoute{*index, 0, false};
+    }
+  }
+  if (!section->receives()) {
+    ++stats_.rtpInactiveSection;
+    return;
+  }
+  ++stats_.rtpDelivered;
+  listener_.onRemoteTrackRtp(*this, section->mid, section->trackSid, packet);
+}
+
+void PeerSession::onRtcpPacket(rtc::WebRtcTransport&, std::span<std::uint8_t> packet) {
+  rtc::RtcpCompoundReader reader(packet);
+  while (auto p = reader.next()) {
+    switch (static_cast<rtc::RtcpType>(p->type)) {
+      case rtc::RtcpType::SenderReport:
+        if (auto sr = rtc::RtcpSenderReport::parse(*p)) {
+          ++stats_.reportsDelivered;
+          listener_.onReport(*this, &*sr, nullptr);
+        } else {
+          ++stats_.rtcpMalformed;
+        }
+        break;
+      case rtc::RtcpType::ReceiverReport:
+        if (auto rr = rtc::RtcpReceiverReport::parse(*p)) {
+          ++stats_.reportsDelivered;
+          listener_.onReport(*this, nullptr, &*rr);
+        } else {
+          ++stats_.rtcpMalformed;
+        }
+        break;
+      case rtc::RtcpType::RtpFeedback:
+      case rtc::RtcpType::PayloadFeedback:
+        handleFeedback(*p);
+        break;
+      default:
+        ++stats_.rtcpIgnored;
+        break;
+    }
+  }
+  if (reader.malformed()) ++stats_.rtcpMalformed;
+}
+
+bool PeerSession::deliverFeedback(SendFeedback& feedback, std::uint32_t ssrc) {
+  auto it = sendSsrcs_.find(ssrc);
+  if (it == sendSsrcs_.end()) {
+    ++stats_.rtcpUnknownSsrc;
+    return false;
+  }
+  feedback.mid = sections_[it->second.section]->mid;
+  feedback.layer = it->second.layer;
+  feedback.aboutRtx = it->second.rtx;
+  feedback.mediaSsrc = ssrc;
+  ++stats_.feedbackDelivered;
+  listener_.onSendFeedback(*this, feedback);
+  return true;
+}
+
+void PeerSession::handleFeedback(const rtc::RtcpPacket& p) {
+  SendFeedback f;
+  if (p.type == static_cast<std::uint8_t>(rtc::RtcpType::RtpFeedback)) {
+    if (p.count == rtc::kFmtNack) {
+      auto nack = rtc::RtcpNack::parse(p);
+      if (!nack) {
+        ++stats_.rtcpMalformed;
+        return;
+      }
+      f.type = SendFeedbackType::Nack;
+      f.nack = &*nack;
+      deliverFeedback(f, nack->mediaSsrc());
+    } else if (p.count == rtc::kFmtTransportCc) {
+      auto twcc = rtc::RtcpTransportCc::parse(p);
+      if (!twcc) {
+        ++stats_.rtcpMalformed;
+        return;
+      }
+      f.type = SendFeedbackType::TransportCc;
+      f.transportCc = &*twcc;
+      // Transport-wide: it concerns every stream, whatever media SSRC the peer wrote.
+      if (!sendSsrcs_.contains(twcc->mediaSsrc())) {
+        f.mediaSsrc = twcc->mediaSsrc();
+        ++stats_.feedbackDelivered;
+        listener_.onSendFeedback(*this, f);
+        return;
+      }
+      deliverFeedback(f, twcc->mediaSsrc());
+    } else {
+      ++stats_.rtcpIgnored;
+    }
+    return;
+  }
+  if (p.count == rtc::kFmtPli) {
+    auto pli = rtc::RtcpPli::parse(p);
+    if (!pli) {
+      ++stats_.rtcpMalformed;
+      return;
+    }
+    f.type = SendFeedbackType::Pli;
+    deliverFeedback(f, pli->mediaSsrc);
+  } else if (p.count == rtc::kFmtFir) {
+    auto fir = rtc::RtcpFir::parse(p);
+    if (!fir) {
+      ++stats_.rtcpMalformed;
+      return;
+    }
+    f.type = SendFeedbackType::Fir;
+    for (std::size_t i = 0; i < fir->entryCount(); ++i) {
+      SendFeedback each = f;
+      deliverFeedback(each, fir->entry(i).ssrc);
+    }
+  } else if (p.count == rtc::kFmtAfb) {
+    auto remb = rtc::RtcpRemb::parse(p);
+    if (!remb) {
+      ++stats_.rtcpIgnored;  // another application-layer message
+      return;
+    }
+    f.type = SendFeedbackType::Remb;
+    f.rembBitrateBps = remb->bitrateBps();
+    // One estimate for the whole connection; attribute it to the first stream it names.
+    for (std::size_t i = 0; i < remb->ssrcCount(); ++i) {
+      if (sendSsrcs_.contains(remb->ssrc(i))) {
+        deliverFeedback(f, remb->ssrc(i));
+        return;
+      }
+    }
+    ++stats_.feedbackDelivered;
+    listener_.onSendFeedback(*this, f);
+  } else {
+    ++stats_.rtcpIgnored;
+  }
+}
+
+// ---- transport events and data channels -------------------------------------------------------
+
+void PeerSession::onTransportStateChanged(rtc::WebRtcTransport& transport, rtc::TransportState state) {
+  if (state == rtc::TransportState::Connected && options_.role == Role::Offerer && !channelsCreated_) {
+    channelsCreated_ = true;
+    transport.createDataChannel(kReliableLabel, true);
+    transport.createDataChannel(kLossyLabel, false, 0);
+  }
+  listener_.onConnectionStateChanged(*this, state);
+}
+
+void PeerSession::onDataChannelOpen(rtc::WebRtcTransport&, std::uint16_t id, std::string_view label) {
+  channels_[id] = std::string(label);
+  listener_.onDataChannelOpen(*this, label);
+}
+
+void PeerSession::onDataChannelMessage(rtc::WebRtcTransport&, std::uint16_t id,
+                                       std::span<const std::uint8_t> data, bool) {
+  auto it = channels_.find(id);
+  if (it == channels_.end()) {
+    ++stats_.dataUnknownChannel;
+    return;
+  }
+  listener_.onDataMessage(*this, it->second, data);
+}
+
+void PeerSession::onDataChannelClose(rtc::WebRtcTransport&, std::uint16_t id) { channels_.erase(id); }
+
+bool PeerSession::sendData(std::string_view label, std::span<const std::uint8_t> data) {
+  for (const auto& [id, name] : channels_) {
+    if (name == label) return transport_->sendData(id, data, true);
+  }
+  ++stats_.sendRefused;
+  return false;
+}
+
+bool PeerSession::dataChannelOpen(std::string_view label) const {
+  return std::any_of(channels_.begin(), channels_.end(),
+                     [&](const auto& entry) { return entry.second == label; });
+}
+
+}  // namespace huddle::client
