@@ -212,10 +212,12 @@ const media::AudioFrame& AudioReceiveStream::pull10ms(StreamTime /*now*/) {
 
   windowMaxUs_ = std::max(windowMaxUs_, bufferedUs);
   if (++windowPulls_ >= kWindowPulls) {
-    // The packet in hand is part of what is buffered right after it arrived.
-    currentUs_ = std::max<std::int64_t>(0, windowMaxUs_ - samplesToUs(packetSamples_));
-    if (currentUs_ > targetUs_ + kShrinkSlackUs) {
-      removeUs_ = currentUs_ - targetUs_ - kShrinkSlackUs / 2;
+    currentUs_ = windowMaxUs_;
+    // The packet just arrived is part of what is buffered; only the wait beyond it counts
+    // against the target.
+    const std::int64_t waitUs = windowMaxUs_ - samplesToUs(packetSamples_);
+    if (waitUs > targetUs_ + kShrinkSlackUs) {
+      removeUs_ = waitUs - targetUs_ - kShrinkSlackUs / 2;
     }
     windowMaxUs_ = 0;
     windowPulls_ = 0;

@@ -67,7 +67,8 @@ class AudioReceiveStream final {
     return statistics_.makeReportBlock(config_.ssrc, now);
   }
 
-  // Audio buffered ahead of playout (packets waiting plus decoded samples not yet pulled).
+  // The most audio buffered ahead of playout (packets waiting plus decoded samples not yet
+  // pulled) over the last 500 ms: what a packet that arrives early waits, its own length included.
   [[nodiscard]] std::chrono::milliseconds currentDelay() const noexcept;
   [[nodiscard]] std::chrono::milliseconds targetDelay() const noexcept;
   [[nodiscard]] const AudioReceiveStreamStats& stats() const noexcept { return stats_; }
