@@ -25,6 +25,8 @@
 #include "client/peer/peer_session.h"
 #include "rtc/dtls/dtls_certificate.h"
 #include "rtc/rtp/rtcp_packet.h"
+#include "rtc/rtp/rtcp_pli.h"
+#include "rtc/rtp/rtcp_report.h"
 #include "server/server.h"
 #include "signal/join_params.h"
 #include "signal/ws_signal_client.h"
@@ -53,8 +55,16 @@ class Client final : public PeerSession::Listener {
     received.push_back(std::move(r));
   }
   void onSendFeedback(PeerSession&, const SendFeedback& f) override {
-    if (f.type == SendFeedbackType::Pli || f.type == SendFeedbackType::Fir) ++keyframeRequests;
+    if (f.type == SendFeedbackType::Pli || f.type == SendFeedbackType::Fir) {
+      ++keyframeRequests;
+      keyframeRequestMid = std::string(f.mid);
+      keyframeRequestSsrc = f.mediaSsrc;
+    }
     ++feedback;
+  }
+  void onReport(PeerSession&, const rtc::RtcpSenderReport*, const rtc::RtcpReceiverReport* rr) override {
+    if (rr == nullptr) return;
+    for (const auto& block : rr->reports.blocks()) reportedSsrcs.push_back(block.ssrc);
   }
   void onDataChannelOpen(PeerSession&, std::string_view label) override { opened.emplace_back(label); }
   void onDataMessage(PeerSession&, std::string_view label, std::span<const std::uint8_t> data) override {
@@ -69,10 +79,15 @@ class Client final : public PeerSession::Listener {
   std::vector<std::string> opened;
   std::vector<livekit::DataPacket> dataPackets;
   int keyframeRequests = 0;
+  std::string keyframeRequestMid;
+  std::uint32_t keyframeRequestSsrc = 0;
+  std::vector<std::uint32_t> reportedSsrcs;  // report blocks of receiver reports about us
   int feedback = 0;
 
-  std::unique_ptr<PeerSession> peer;
+  std::unique_ptr<PeerSession> peer;  // v1: the only one; v0: the publisher connection
+  std::unique_ptr<PeerSession> sub;   // v0: the subscriber connection the server offers
   std::unique_ptr<signal::WsSignalClient> ws;
+  std::vector<std::unique_ptr<signal::WsSignalClient>> retired;  // closed, kept until the end
   std::vector<livekit::SignalResponse> responses;
   std::optional<bool> connected;
   std::string sid;
@@ -115,7 +130,8 @@ class PeerSessionServer : public ::testing::Test {
 
   void TearDown() override {
     for (auto* c : {&a_, &b_}) {
-      if ((*c).peer) (*c).peer->close();
+      if (c->peer) c->peer->close();
+      if (c->sub) c->sub->close();
     }
     runUntil([] { return false; }, 100ms);  // lets the closes go out; not a synchronisation
     for (auto* c : {&a_, &b_}) {
@@ -172,6 +188,15 @@ class PeerSessionServer : public ::testing::Test {
                                                       r.answer().mid_to_track_id().end());
         auto applied = c.peer->applyAnswer(r.answer().sdp(), midToTrack);
         EXPECT_TRUE(applied.ok()) << applied.message() << "\n" << r.answer().sdp();
+      } else if (r.has_offer() && c.sub) {
+        auto answer = c.sub->applyRemoteOffer(r.offer().sdp());
+        EXPECT_TRUE(answer.ok()) << answer.message() << "\n" << r.offer().sdp();
+        if (!answer.ok()) continue;
+        livekit::SignalRequest reply;
+        reply.mutable_answer()->set_type("answer");
+        reply.mutable_answer()->set_sdp(*answer);
+        reply.mutable_answer()->set_id(r.offer().id());
+        EXPECT_TRUE(c.ws->send(reply));
       } else if (r.has_media_sections_requirement()) {
         c.peer->addRecvTransceivers(r.media_sections_requirement().num_audios(),
                                     r.media_sections_requirement().num_videos());
@@ -219,6 +244,51 @@ class PeerSessionServer : public ::testing::Test {
     })) << identity << ": data channels not open";
   }
 
+  // /rtc (classic): the server offers the subscriber connection at once; the publisher
+  // connection starts with its data section only, as livekit-client does with fast_publish.
+  // With `resumeSid`: a resume of that participant on the existing connections.
+  void joinV0(Client& c, const std::string& identity, const std::string& resumeSid = {}) {
+    if (!c.peer) {
+      PeerSession::Options options;
+      options.certificate = cert_;
+      auto peer = PeerSession::create(io_, options, c);
+      ASSERT_TRUE(peer.ok()) << peer.message();
+      c.peer = std::move(peer).value();
+      options.role = PeerSession::Role::Subscriber;
+      auto sub = PeerSession::create(io_, options, c);
+      ASSERT_TRUE(sub.ok()) << sub.message();
+      c.sub = std::move(sub).value();
+    }
+    if (c.ws) c.retired.push_back(std::move(c.ws));
+    c.ws = std::make_unique<signal::WsSignalClient>(io_);
+    c.responses.clear();
+    c.handled = 0;
+    c.connected.reset();
+    Client* raw = &c;
+    c.ws->onResponse([raw](livekit::SignalResponse r) { raw->responses.push_back(std::move(r)); });
+    std::string target = "/rtc?access_token=" + token(identity) + "&protocol=16&sdk=cpp&auto_subscribe=1";
+    if (!resumeSid.empty()) target += "&reconnect=1&sid=" + resumeSid + "&reconnect_reason=1";
+    c.ws->connect(signal::WsConnectOptions{.host = "127.0.0.1", .port = server_->port(), .target = target},
+                  [raw](Result<Ok, signal::WsSignalError> r, const signal::HttpRefusal&) {
+                    raw->connected = r.ok();
+                  });
+    ASSERT_TRUE(runUntil([raw] { return raw->connected.has_value(); }));
+    ASSERT_TRUE(c.connected.value_or(false));
+    const auto first = resumeSid.empty() ? livekit::SignalResponse::kJoin : livekit::SignalResponse::kReconnect;
+    ASSERT_TRUE(runUntil([raw] { return !raw->responses.empty(); }));
+    ASSERT_EQ(c.responses.front().message_case(), first) << c.responses.front().DebugString();
+    if (!resumeSid.empty()) return;
+    c.sid = c.responses.front().join().participant().sid();
+    ASSERT_TRUE(runUntil([raw] { return raw->sub->state() == rtc::TransportState::Connected; }))
+        << identity << ": subscriber connection state " << rtc::toString(c.sub->state());
+    ASSERT_TRUE(runUntil([raw] { return raw->sub->dataChannelOpen(kReliableLabel); }))
+        << identity << ": the server's _reliable channel was not adopted";
+    sendOffer(c);
+    ASSERT_TRUE(runUntil([raw] {
+      return raw->peer->state() == rtc::TransportState::Connected && raw->peer->dataChannelOpen(kReliableLabel);
+    })) << identity << ": publisher connection state " << rtc::toString(c.peer->state());
+  }
+
   // AddTrack, track_published, then the send section and a new offer.
   std::string publishVideo(Client& c, std::string& trackSid) {
     livekit::SignalRequest add;
@@ -235,11 +305,10 @@ class PeerSessionServer : public ::testing::Test {
     trackSid = published->track_published().track().sid();
     auto mid = c.peer->addSendTrack(SendTrackSpec{TrackKind::Video, "cid-cam", "stream-a", {}, {}});
     EXPECT_TRUE(mid.ok());
-    const std::size_t answers = c.count(livekit::SignalResponse::kAnswer);
-    sendOffer(c);
+      sendOffer(c);
     EXPECT_TRUE(runUntil([&] {
       const SendStreamParams* p = c.peer->sendParams(*mid);
-      return c.count(livekit::SignalResponse::kAnswer) > answers && p != nullptr && p->negotiated;
+      return p != nullptr && p->negotiated;
     })) << "send section not negotiated";
     return mid.ok() ? *mid : std::string();
   }
@@ -322,6 +391,27 @@ TEST_F(PeerSessionServer, V1PublishSubscribeDataAndIceRestart) {
   EXPECT_EQ(b_.peer->stats().rtpUnknownStream, 0u);
   for (const auto& r : b_.received) EXPECT_EQ(r.mid, got.mid);
 
+  // B asks for a keyframe on the SSRC it receives; the server asks A, and A's session names the
+  // section and SSRC the request is about.
+  const int requestsBefore = a_.keyframeRequests;
+  ASSERT_TRUE(runUntil([&] {
+    std::array<std::uint8_t, 64> pli{};
+    const std::size_t n = rtc::RtcpPli{0x5eed, got.ssrc}.build(pli);
+    EXPECT_GT(n, 0u);
+    b_.peer->sendRtcp(pli, n);
+    sendVideo(a_, mid, false);
+    return a_.keyframeRequests > requestsBefore;
+  })) << "no PLI reached A";
+  EXPECT_EQ(a_.keyframeRequestMid, mid);
+  EXPECT_EQ(a_.keyframeRequestSsrc, p->ssrc);
+  // The server reports on what it receives from A, about A's SSRC (about once a second).
+  ASSERT_TRUE(runUntil([&] {
+    sendVideo(a_, mid, false);
+    return !a_.reportedSsrcs.empty();
+  })) << "no receiver report reached A";
+  EXPECT_EQ(a_.reportedSsrcs.front(), p->ssrc);
+  EXPECT_EQ(a_.peer->stats().rtcpMalformed, 0u);
+
   // User data both ways through the server's relay.
   ASSERT_TRUE(sendUserData(a_, "hello from alice"));
   ASSERT_TRUE(runUntil([&] { return !b_.dataPackets.empty(); })) << "B got no data";
@@ -347,6 +437,38 @@ TEST_F(PeerSessionServer, V1PublishSubscribeDataAndIceRestart) {
   ASSERT_TRUE(mediaReaches(a_, mid, b_, 5)) << "no media after B's ICE restart";
   EXPECT_EQ(b_.received.back().trackSid, trackSid);
   EXPECT_EQ(b_.peer->stats().descriptionsRejected, 0u);
+}
+
+TEST_F(PeerSessionServer, V0SubscriberConnectionReceivesAdoptsChannelsAndRestartsIceOnResume) {
+  ASSERT_NO_FATAL_FAILURE(joinV0(a_, "alice"));
+  ASSERT_NO_FATAL_FAILURE(joinV0(b_, "bob"));
+
+  std::string trackSid;
+  const std::string mid = publishVideo(a_, trackSid);
+  ASSERT_FALSE(mid.empty());
+  // The server offers B a section for A's track; its msid names the TR_ sid.
+  ASSERT_TRUE(mediaReaches(a_, mid, b_, 5)) << "no media at B; B unknown=" << b_.sub->stats().rtpUnknownStream;
+  EXPECT_EQ(b_.received.back().trackSid, trackSid);
+  EXPECT_EQ(b_.sub->stats().rtpUnknownStream, 0u);
+  EXPECT_EQ(b_.peer->stats().rtpDelivered, 0u) << "v0 media arrives on the subscriber connection";
+
+  // A sends on its publisher channel; B reads it on the channel the server opened.
+  ASSERT_TRUE(sendUserData(a_, "classic"));
+  ASSERT_TRUE(runUntil([&] { return !b_.dataPackets.empty(); }));
+  EXPECT_EQ(b_.dataPackets.back().user().payload(), "classic");
+
+  // B's signal connection drops and resumes: the server restarts ICE with a new offer; our
+  // answer carries new credentials and media keeps arriving on the same transport.
+  const auto restartsBefore = b_.sub->transport()->stats().iceRestartsCompleted;
+  b_.ws->close();
+  ASSERT_NO_FATAL_FAILURE(joinV0(b_, "bob", b_.sid));
+  ASSERT_TRUE(runUntil([&] {
+    sendVideo(a_, mid, false);
+    return b_.sub->transport()->stats().iceRestartsCompleted > restartsBefore;
+  })) << "the server's ICE restart did not complete";
+  ASSERT_TRUE(mediaReaches(a_, mid, b_, 5)) << "no media after the resume";
+  EXPECT_EQ(b_.received.back().trackSid, trackSid);
+  EXPECT_EQ(b_.sub->stats().descriptionsRejected, 0u);
 }
 
 }  // namespace
