@@ -105,8 +105,8 @@ std::size_t writeRtpHeader(const SendStreamParams& params, const RtpHeaderFields
 
 // ---- lifetime ---------------------------------------------------------------------------------
 
-PeerSession::PeerSession(boost::asio::io_context& io, Options options, Listener& listener)
-    : io_(io), options_(std::move(options)), listener_(listener) {}
+PeerSession::PeerSession(Options options, Listener& listener)
+    : options_(std::move(options)), listener_(listener) {}
 
 PeerSession::~PeerSession() = default;
 
@@ -115,7 +115,7 @@ Result<std::unique_ptr<PeerSession>, PeerError> PeerSession::create(boost::asio:
                                                                     Listener& listener) {
   if (!options.certificate) return Error{PeerError::InvalidOptions, "no DTLS certificate"};
   if (options.cname.empty()) options.cname = randomAlphanumeric(16);
-  std::unique_ptr<PeerSession> session(new PeerSession(io, std::move(options), listener));
+  std::unique_ptr<PeerSession> session(new PeerSession(std::move(options), listener));
   rtc::WebRtcTransport::Options t;
   t.role = rtc::WebRtcTransportRole::Client;
   t.certificate = session->options_.certificate;
@@ -401,6 +401,7 @@ Result<std::string, PeerError> PeerSession::applyRemoteOffer(std::string_view sd
 void PeerSession::rebuildSsrcRoutes() {
   // Learnt SSRCs go too: a renegotiation may hand a section to another track.
   recvSsrcs_.clear();
+  learnedSsrcs_ = 0;
   for (std::size_t i = 0; i < sections_.size(); ++i) {
     const Section& s = *sections_[i];
     if (!s.receives()) continue;
@@ -502,7 +503,8 @@ void PeerSession::onRtpPacket(rtc::WebRtcTransport&, std::span<std::uint8_t> pac
       ++stats_.rtpInactiveSection;
       return;
     }
-    if (recvSsrcs_.size() < kMaxLearnedSsrcs + 16) {
+    if (learnedSsrcs_ < kMaxLearnedSsrcs) {
+      ++learnedSsrcs_;
       recvSsrcs_[view->ssrc()] = SsrcRoute{*index, 0, false};
     }
   }

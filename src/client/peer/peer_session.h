@@ -12,7 +12,12 @@
 // negotiated SSRC and payload type in place. Received RTP is demultiplexed to a section (by the
 // remote a=ssrc, else the mid extension, else the payload type of the only section using it) and
 // handed over with the LiveKit track sid. RTCP feedback about our SSRCs goes to the sending
-// section; reports go to onReport. The per-packet paths neither allocate nor throw.
+// section; reports go to onReport. The per-packet paths do not allocate, except once for each
+// SSRC learnt from a packet (bounded), and never throw.
+//
+// DTLS: we are always the DTLS client (offers say actpass, answers active). An answer that
+// claims the client role (setup:active, what the reference LiveKit server writes) is refused
+// as Unsupported until the transport can take its role from the remote description.
 
 // Boost 1.74's asio uses std::exchange without including <utility>.
 #include <utility>
@@ -213,7 +218,7 @@ class PeerSession final : private rtc::WebRtcTransport::Listener {
     bool rtx = false;
   };
 
-  PeerSession(boost::asio::io_context& io, Options options, Listener& listener);
+  PeerSession(Options options, Listener& listener);
 
   // rtc::WebRtcTransport::Listener
   void onTransportStateChanged(rtc::WebRtcTransport& transport, rtc::TransportState state) override;
@@ -233,7 +238,6 @@ class PeerSession final : private rtc::WebRtcTransport::Listener {
   bool deliverFeedback(SendFeedback& feedback, std::uint32_t ssrc);
   void startTransport(const RemoteDescriptionInfo& info);
 
-  boost::asio::io_context& io_;
   Options options_;
   Listener& listener_;
   std::unique_ptr<rtc::WebRtcTransport> transport_;
@@ -245,6 +249,7 @@ class PeerSession final : private rtc::WebRtcTransport::Listener {
   std::optional<rtc::IceCredentials> remoteIce_;
   std::uint64_t sessionVersion_ = 0;
   std::string sessionId_;
+  std::size_t learnedSsrcs_ = 0;
   unsigned midCounter_ = 0;
   bool offerPending_ = false;
   bool connectStarted_ = false;

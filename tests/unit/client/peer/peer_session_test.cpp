@@ -136,5 +136,56 @@ TEST_F(PeerSessionOffline, RefusesBadTracksAndAnswers) {
   EXPECT_EQ(peer_->state(), rtc::TransportState::New);
 }
 
+// An answer written like a server's (recvonly for our send section, our payload types), with a
+// candidate on a port nobody listens on: negotiation completes, ICE just never succeeds.
+std::string answerTo(const std::string& offer, rtc::SdpSetup setup, bool withCandidate = true) {
+  auto parsed = rtc::parseSdp(offer);
+  EXPECT_TRUE(parsed.ok());
+  AnswerParameters a;
+  a.ice = rtc::IceCredentials{"srvufrag", "serverpasswordserverpassword"};
+  for (std::size_t i = 0; i < a.fingerprint.digest.size(); ++i) a.fingerprint.digest[i] = static_cast<std::uint8_t>(i);
+  if (withCandidate) {
+    a.candidates.push_back({*rtc::StunAddress::fromString("127.0.0.1", 9), 2130706431, rtc::IceCandidateProtocol::Udp});
+  }
+  a.setup = setup;
+  return writeAnswer(parsed->description, a);
+}
+
+TEST_F(PeerSessionOffline, AnswerNegotiatesSendParametersAndStartsTheTransport) {
+  auto mid = peer_->addSendTrack(SendTrackSpec{TrackKind::Video, "cid-1", "s", {}, {}});
+  ASSERT_TRUE(mid.ok());
+  auto offer = peer_->createOffer();
+  ASSERT_TRUE(offer.ok());
+
+  // The DTLS client role in the answer is refused, and so is an answer with no candidate.
+  auto refused = peer_->applyAnswer(answerTo(*offer, rtc::SdpSetup::Active), {});
+  EXPECT_EQ(refused.code(), PeerError::Unsupported) << refused.message();
+  refused = peer_->applyAnswer(answerTo(*offer, rtc::SdpSetup::Passive, false), {});
+  EXPECT_EQ(refused.code(), PeerError::Unsupported) << refused.message();
+  EXPECT_EQ(peer_->stats().descriptionsRejected, 2u);
+  EXPECT_EQ(peer_->state(), rtc::TransportState::New);
+
+  ASSERT_TRUE(peer_->applyAnswer(answerTo(*offer, rtc::SdpSetup::Passive), {}).ok());
+  EXPECT_EQ(peer_->state(), rtc::TransportState::Connecting);
+  const SendStreamParams* p = peer_->sendParams(*mid);
+  ASSERT_NE(p, nullptr);
+  EXPECT_TRUE(p->negotiated);
+  EXPECT_EQ(p->payloadType, kVp8PayloadType);
+  EXPECT_EQ(p->rtxPayloadType, kVp8RtxPayloadType);
+  EXPECT_EQ(p->clockRate, 90000u);
+  EXPECT_EQ(p->midExtensionId, kExtIdMid);
+  EXPECT_EQ(p->ridExtensionId, 0) << "one layer: no rid";
+  EXPECT_EQ(p->mid, *mid);
+  // A second answer to the same offer has nothing to answer.
+  EXPECT_EQ(peer_->applyAnswer(answerTo(*offer, rtc::SdpSetup::Passive), {}).code(), PeerError::WrongState);
+  // Sending before DTLS produced keys is refused by the transport and counted.
+  std::array<std::uint8_t, 128> b{};
+  const std::size_t n = writeRtpHeader(*p, RtpHeaderFields{1, 1, true}, b);
+  EXPECT_FALSE(peer_->sendRtp(*mid, 0, b, n));
+  EXPECT_EQ(peer_->stats().sendRefused, 1u);
+  EXPECT_FALSE(peer_->sendData(true, std::span<const std::uint8_t>(b.data(), 4)));
+  peer_->close();
+}
+
 }  // namespace
 }  // namespace huddle::client
