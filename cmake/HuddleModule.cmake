@@ -32,6 +32,12 @@ function(huddle_add_fuzzer name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  # The fuzz stage builds only this aggregate (the fuzzers and what they link), not the server,
+  # tools and tests a full build of the clang tree would also compile.
+  if(NOT TARGET huddle_fuzzers)
+    add_custom_target(huddle_fuzzers)
+  endif()
+  add_dependencies(huddle_fuzzers ${name})
   huddle_apply_warnings(${name})
   set(work ${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus)
   add_test(NAME ${name}

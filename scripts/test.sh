@@ -14,10 +14,10 @@ jobs=$(nproc)
 summary=()
 
 run_stage() {
-  local preset=$1 labels=$2
-  echo "== [$preset] configure and build"
+  local preset=$1 labels=$2 target=${3:-all}
+  echo "== [$preset] configure and build ($target)"
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
+  cmake --build --preset "$preset" -j "$jobs" --target "$target"
   echo "== [$preset] ctest -L '$labels'"
   ctest --test-dir "build/$preset" -L "$labels" --output-on-failure -j "$jobs" --timeout 600
   summary+=("$preset ($labels): passed")
@@ -28,7 +28,7 @@ if [[ $stages == *,asan,* ]]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   run_stage asan-ubsan unit
 fi
-if [[ $stages == *,fuzz,* ]]; then run_stage fuzz fuzz; fi
+if [[ $stages == *,fuzz,* ]]; then run_stage fuzz fuzz huddle_fuzzers; fi
 
 echo
 printf '%s\n' "${summary[@]}"
