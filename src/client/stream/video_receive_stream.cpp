@@ -17,7 +17,7 @@ VideoReceiveStream::VideoReceiveStream(const VideoReceiveStreamConfig& config, L
     : config_(config),
       listener_(listener),
       incoming_{config.ssrc, config.rtxSsrc, config.payloadType, config.rtxPayloadType},
-      buffer_(std::min<std::size_t>(config.bufferPackets, nackSeqs_.size())),
+      buffer_(std::min<std::size_t>(config.bufferPackets, kMaxBufferPackets)),
       statistics_(90000) {
   timing_.reorderWaitUs = micros(config.reorderWait);
   timing_.maxRetries = config.nack ? config.maxNackRetries : 0;
@@ -63,13 +63,12 @@ void VideoReceiveStream::onRtp(std::span<std::uint8_t> packet, StreamTime now) {
 
   auto result = buffer_.insert(in.seq, in.timestamp, in.marker, in.payload, in.retransmission, nowUs);
   if (result == ReorderBuffer::InsertResult::TooFar) {
-    const auto ahead = static_cast<std::uint16_t>(in.seq - buffer_.head());
-    if (ahead >= 2 * buffer_.capacity()) {
-      // A sender restart or a long outage: nothing held is worth waiting for.
-      buffer_.reset();
-      keyframeWanted_ = true;
-    } else {
-      while (static_cast<std::uint16_t>(in.seq - buffer_.head()) >= buffer_.capacity()) {
+    // Make room: release what is held and give up the gaps in front of the new packet. Bounded
+    // by the window: once it is empty, or the jump is larger than two windows, start over.
+    const std::size_t capacity = buffer_.capacity();
+    const auto distance = [&] { return static_cast<std::uint16_t>(in.seq - buffer_.head()); };
+    if (distance() < 2 * capacity) {
+      for (std::size_t i = 0; i < capacity && distance() >= capacity && buffer_.span() > 0; ++i) {
         if (const BufferedPacket* p = buffer_.front()) {
           push(*p, nowUs);
           buffer_.popFront();
@@ -79,6 +78,11 @@ void VideoReceiveStream::onRtp(std::span<std::uint8_t> packet, StreamTime now) {
           keyframeWanted_ = true;
         }
       }
+    }
+    if (distance() >= capacity) {
+      // A sender restart or a long outage: nothing held is worth waiting for.
+      buffer_.reset();
+      keyframeWanted_ = true;
     }
     result = buffer_.insert(in.seq, in.timestamp, in.marker, in.payload, in.retransmission, nowUs);
   }

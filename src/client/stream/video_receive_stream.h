@@ -31,7 +31,7 @@ struct VideoReceiveStreamConfig {
   std::uint8_t payloadType = 96;
   std::uint8_t rtxPayloadType = 97;
   std::uint32_t localSsrc = 1;  // sender SSRC of our feedback
-  std::size_t bufferPackets = 512;
+  std::size_t bufferPackets = 512;  // at most 512
   bool nack = true;
   int maxNackRetries = 10;
   std::chrono::milliseconds reorderWait{10};
@@ -117,8 +117,10 @@ class VideoReceiveStream final {
   bool keyframePending_ = false;  // a PLI went out and no keyframe came yet
   std::optional<std::uint16_t> pendingKeyframeSeq_;  // newest keyframe start not yet released
   VideoReceiveStreamStats stats_;
-  std::array<std::uint16_t, 512> nackSeqs_{};
-  std::array<std::uint8_t, 12 + 4 * 512> rtcp_{};
+  // The buffer never spans more sequence numbers than one NACK batch can name.
+  static constexpr std::size_t kMaxBufferPackets = 512;
+  std::array<std::uint16_t, kMaxBufferPackets> nackSeqs_{};
+  std::array<std::uint8_t, 12 + 4 * kMaxBufferPackets> rtcp_{};
 };
 
 }  // namespace huddle::client

@@ -232,6 +232,19 @@ TEST(VideoReceiveStream, HugeSequenceJumpResetsAndAsksForKeyframe) {
   EXPECT_EQ(rec.frames.back(), 93000u);
 }
 
+TEST(VideoReceiveStream, JumpPastTheWindowWithNothingHeldStartsOver) {
+  // Found by fuzz_client_stream: making room must stop once the window is empty.
+  Recorder rec;
+  VideoReceiveStream s(config(), rec);
+  feed(s, vp8Packet(1000, 1000, true, true, true), kT0);
+  s.tick(kT0 + 20ms);
+  ASSERT_EQ(rec.frames.size(), 1u);
+  feed(s, vp8Packet(1000 + 700, 90000, true, true, true), kT0 + 30ms);
+  EXPECT_EQ(rec.frames.size(), 2u);
+  EXPECT_EQ(rec.frames.back(), 90000u);
+  EXPECT_EQ(s.stats().packets, 2u);
+}
+
 TEST(ReceiveStatistics, LossJitterAndWrapFollowRfc3550) {
   ReceiveStatistics stats(90000);
   StreamTime t = kT0;
