@@ -152,7 +152,8 @@ bool AudioReceiveStream::refill() {
     ++playSeq_;
     if (frame) {
       packetSamples_ = (*frame)->samplesPerChannel();
-      playTs_ += static_cast<std::uint32_t>(packetSamples_);
+      // From the packet itself: after DTX or a long underrun the clock jumped ahead of us.
+      playTs_ = slot.timestamp + static_cast<std::uint32_t>(packetSamples_);
       takePcm(**frame);
       return true;
     }

@@ -4,6 +4,9 @@
 #include <cstring>
 
 #include "rtc/rtp/byte_io.h"
+#include "rtc/rtp/rtcp_fir.h"
+#include "rtc/rtp/rtcp_nack.h"
+#include "rtc/rtp/rtcp_pli.h"
 
 namespace huddle::client {
 namespace {
@@ -187,6 +190,71 @@ void RtpSendStream::setRtt(std::chrono::microseconds rtt) noexcept {
   rttUs_ = std::clamp<std::int64_t>(rtt.count(), 1000, 2000000);
 }
 
+void RtpSendStream::onReportBlock(const rtc::ReportBlock& block, StreamTime now) noexcept {
+  lastReport_ = block;
+  if (block.lastSr == 0) {
+    return;  // the receiver has not seen a sender report yet
+  }
+  // All three in 1/65536 s on the middle 32 bits of NTP time; the subtraction wraps correctly.
+  const std::uint32_t nowMiddle = ntpMiddle32(config_.ntpAnchor.toNtp(now));
+  const std::uint32_t units = nowMiddle - block.lastSr - block.delaySinceLastSr;
+  if (units >= 0x80000000u) {
+    return;  // negative: clocks or a forged report
+  }
+  const std::int64_t us = static_cast<std::int64_t>(units) * 1000000 / 65536;
+  measuredRtt_ = std::chrono::microseconds(us);
+  setRtt(*measuredRtt_);
+}
+
+bool RtpSendStream::handleRtcp(const rtc::RtcpPacket& packet, StreamTime now) {
+  const auto type = static_cast<rtc::RtcpType>(packet.type);
+  if (type == rtc::RtcpType::RtpFeedback) {
+    const auto nack = rtc::RtcpNack::parse(packet);
+    if (!nack || nack->mediaSsrc() != config_.ssrc) {
+      return false;
+    }
+    const std::size_t n = nack->expand(nackScratch_);
+    onNack(std::span<const std::uint16_t>(nackScratch_.data(), n), now);
+    return true;
+  }
+  if (type == rtc::RtcpType::PayloadFeedback) {
+    if (const auto pli = rtc::RtcpPli::parse(packet)) {
+      if (pli->mediaSsrc != config_.ssrc) {
+        return false;
+      }
+      onPli();
+      return true;
+    }
+    if (const auto fir = rtc::RtcpFir::parse(packet)) {
+      for (std::size_t i = 0; i < fir->entryCount(); ++i) {
+        if (fir->entry(i).ssrc == config_.ssrc) {
+          onFir();
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  const rtc::ReportBlockList* blocks = nullptr;
+  std::optional<rtc::RtcpSenderReport> sr;
+  std::optional<rtc::RtcpReceiverReport> rr;
+  if (type == rtc::RtcpType::SenderReport && (sr = rtc::RtcpSenderReport::parse(packet))) {
+    blocks = &sr->reports;
+  } else if (type == rtc::RtcpType::ReceiverReport && (rr = rtc::RtcpReceiverReport::parse(packet))) {
+    blocks = &rr->reports;
+  }
+  if (blocks == nullptr) {
+    return false;
+  }
+  for (const rtc::ReportBlock& block : blocks->blocks()) {
+    if (block.ssrc == config_.ssrc) {
+      onReportBlock(block, now);
+      return true;
+    }
+  }
+  return false;
+}
+
 rtc::RtcpSenderReport RtpSendStream::makeSenderReport(StreamTime now) const noexcept {
   rtc::RtcpSenderReport sr;
   sr.ssrc = config_.ssrc;
@@ -195,8 +263,11 @@ rtc::RtcpSenderReport RtpSendStream::makeSenderReport(StreamTime now) const noex
   const std::int64_t elapsedUs = sentAny_ ? toMicros(now) - lastFrameUs_ : 0;
   const std::int64_t ticks = elapsedUs * static_cast<std::int64_t>(config_.clockRate) / 1000000;
   sr.rtpTimestamp = lastRtpTimestamp_ + static_cast<std::uint32_t>(ticks);
-  sr.packetCount = static_cast<std::uint32_t>(stats_.packets);
-  sr.octetCount = static_cast<std::uint32_t>(stats_.payloadOctets);
+  // Resends without RTX went out on this SSRC too, and RFC 3550 counts every packet sent.
+  const bool onThisSsrc = !config_.rtxSsrc.has_value();
+  sr.packetCount = static_cast<std::uint32_t>(stats_.packets + (onThisSsrc ? stats_.retransmittedPackets : 0));
+  sr.octetCount =
+      static_cast<std::uint32_t>(stats_.payloadOctets + (onThisSsrc ? stats_.retransmittedOctets : 0));
   return sr;
 }
 

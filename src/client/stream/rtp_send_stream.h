@@ -108,10 +108,16 @@ class RtpSendStream final {
 
   // Sender report with the NTP/RTP mapping at `now` and the counts so far (no report blocks).
   [[nodiscard]] rtc::RtcpSenderReport makeSenderReport(StreamTime now) const noexcept;
-  // Takes note of the report a receiver sent about this stream (RTT from LSR/DLSR is the
-  // caller's; this keeps the last block for stats).
-  void onReportBlock(const rtc::ReportBlock& block) noexcept { lastReport_ = block; }
+  // A receiver's report about this stream: kept for stats, and its LSR/DLSR give the RTT
+  // (RFC 3550 6.4.1), which then paces resends.
+  void onReportBlock(const rtc::ReportBlock& block, StreamTime now) noexcept;
   [[nodiscard]] const std::optional<rtc::ReportBlock>& lastReportBlock() const noexcept { return lastReport_; }
+  // The RTT measured from report blocks, once one echoed a sender report.
+  [[nodiscard]] std::optional<std::chrono::microseconds> measuredRtt() const noexcept { return measuredRtt_; }
+
+  // Dispatches one RTCP packet from the peer: NACK, PLI and FIR for this SSRC, and report
+  // blocks about it in SR/RR. Returns whether it concerned this stream.
+  bool handleRtcp(const rtc::RtcpPacket& packet, StreamTime now);
 
   [[nodiscard]] const RtpSendStreamStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const RtpSendStreamConfig& config() const noexcept { return config_; }
@@ -139,6 +145,8 @@ class RtpSendStream final {
   std::uint32_t lastRtpTimestamp_ = 0;
   std::int64_t lastFrameUs_ = 0;
   std::optional<rtc::ReportBlock> lastReport_;
+  std::optional<std::chrono::microseconds> measuredRtt_;
+  std::array<std::uint16_t, 1024> nackScratch_{};
   RtpSendStreamStats stats_;
   std::array<std::uint8_t, kMaxPacketSize + kTailroom> scratch_{};
 };

@@ -2,6 +2,7 @@
 // (RTX with OSN and repaired rid, or the original), the per-packet resend limit, keyframe
 // requests, and the sender report's NTP/RTP mapping.
 
+#include <array>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -9,6 +10,9 @@
 #include "client/stream/rtp_send_stream.h"
 #include "client/stream/video_receive_stream.h"
 #include "rtc/rtp/byte_io.h"
+#include "rtc/rtp/rtcp_fir.h"
+#include "rtc/rtp/rtcp_nack.h"
+#include "rtc/rtp/rtcp_pli.h"
 #include "rtc/rtp/rtp_header_extensions.h"
 #include "rtc/rtp/rtp_packet.h"
 #include "rtc/rtp/rtx.h"
@@ -242,6 +246,50 @@ TEST(RtpSendStream, SenderReportMapsNtpToRtpTime) {
   EXPECT_EQ(block->lastSr, static_cast<std::uint32_t>(sr.ntpTimestamp >> 16));
   EXPECT_EQ(block->delaySinceLastSr, 32768u);
   EXPECT_EQ(block->extendedHighestSeq, 100u);
+
+  // Back at the sender 30 ms later: RTT = 830 - 260 - 500 = 70 ms.
+  rtc::RtcpReceiverReport rr;
+  rr.ssrc = 1;
+  rr.reports.push(*block);
+  std::array<std::uint8_t, 64> bytes{};
+  const std::size_t n = rr.build(bytes);
+  ASSERT_GT(n, 0u);
+  const auto packet = rtc::parseRtcpPacket(std::span<const std::uint8_t>(bytes.data(), n));
+  ASSERT_TRUE(packet);
+  EXPECT_TRUE((*stream)->handleRtcp(*packet, kT0 + 830ms));
+  ASSERT_TRUE((*stream)->measuredRtt());
+  EXPECT_NEAR(static_cast<double>((*stream)->measuredRtt()->count()), 70000.0, 100.0);
+  ASSERT_TRUE((*stream)->lastReportBlock());
+  EXPECT_EQ((*stream)->lastReportBlock()->extendedHighestSeq, 100u);
+}
+
+TEST(RtpSendStream, HandleRtcpDispatchesFeedbackForItsSsrcOnly) {
+  Capture capture;
+  auto config = videoConfig();
+  config.rtxSsrc.reset();
+  auto stream = RtpSendStream::create(config, capture);
+  ASSERT_TRUE(stream);
+  ASSERT_TRUE((*stream)->sendVideoFrame(fakeFrame(1200, true), true, 1, kT0));
+  std::array<std::uint8_t, 64> bytes{};
+  auto dispatch = [&](std::size_t n) {
+    const auto packet = rtc::parseRtcpPacket(std::span<const std::uint8_t>(bytes.data(), n));
+    EXPECT_TRUE(packet);
+    return packet && (*stream)->handleRtcp(*packet, kT0 + 10ms);
+  };
+  const std::uint16_t seqs[] = {101};
+  EXPECT_FALSE(dispatch(rtc::RtcpNack::buildFromSeqs(1, 0x999, seqs, bytes)));
+  EXPECT_EQ(capture.packets.size(), 3u);
+  EXPECT_TRUE(dispatch(rtc::RtcpNack::buildFromSeqs(1, config.ssrc, seqs, bytes)));
+  EXPECT_EQ(capture.packets.size(), 4u);
+  EXPECT_FALSE(dispatch(rtc::RtcpPli{1, 0x999}.build(bytes)));
+  EXPECT_TRUE(dispatch(rtc::RtcpPli{1, config.ssrc}.build(bytes)));
+  const rtc::FirEntry other[] = {{0x999, 1}};
+  const rtc::FirEntry ours[] = {{0x999, 1}, {config.ssrc, 2}};
+  EXPECT_FALSE(dispatch(rtc::RtcpFir::build(1, other, bytes)));
+  EXPECT_TRUE(dispatch(rtc::RtcpFir::build(1, ours, bytes)));
+  EXPECT_EQ(capture.keyframeRequests, 2);
+  // Plain resends count in the sender report: they went out on the media SSRC.
+  EXPECT_EQ((*stream)->makeSenderReport(kT0 + 20ms).packetCount, 4u);
 }
 
 TEST(RtpSendStream, RejectsBadConfigAndFrames) {

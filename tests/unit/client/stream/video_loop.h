@@ -91,17 +91,9 @@ class VideoLoop : public RtpSendStream::Listener, public VideoReceiveStream::Lis
 
   void feedback(std::span<const std::uint8_t> bytes) {
     for (const rtc::RtcpPacket& packet : rtc::RtcpCompound(bytes)) {
-      if (const auto nack = rtc::RtcpNack::parse(packet)) {
-        EXPECT_EQ(nack->mediaSsrc(), kSsrc);
-        seqs.clear();
-        nack->expand(seqs);
-        ++nacksReceived;
-        sender->onNack(seqs, now);
-      } else if (const auto pli = rtc::RtcpPli::parse(packet)) {
-        EXPECT_EQ(pli->mediaSsrc, kSsrc);
-        ++plisReceived;
-        sender->onPli();
-      }
+      nacksReceived += rtc::RtcpNack::parse(packet) ? 1 : 0;
+      plisReceived += rtc::RtcpPli::parse(packet) ? 1 : 0;
+      EXPECT_TRUE(sender->handleRtcp(packet, now));
     }
   }
 
@@ -156,7 +148,6 @@ class VideoLoop : public RtpSendStream::Listener, public VideoReceiveStream::Lis
   std::vector<std::uint16_t> sent;
   std::vector<std::uint16_t> decoded;
   std::vector<StreamTime> decodedAt;
-  std::vector<std::uint16_t> seqs;
   int decodeErrors = 0;
   int nacksReceived = 0;
   int plisReceived = 0;
