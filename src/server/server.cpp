@@ -188,6 +188,7 @@ Result<std::unique_ptr<Server>, HttpServerError> Server::create(ServerConfig con
     counter("huddle_media_twcc_feedback_received_total", "Transport-cc feedback packets received from subscribers", &C::twccFeedbackReceived);
     counter("huddle_media_remb_sent_total", "REMB packets sent to publishers that negotiated goog-remb", &C::rembSent);
     counter("huddle_media_remb_received_total", "REMB packets received from subscribers", &C::rembReceived);
+    counter("huddle_media_bwe_resets_total", "Subscriber bandwidth estimates restarted by an ICE restart", &C::bweResets);
     counter("huddle_media_congestion_pauses_total", "Video downtracks paused because the subscriber's estimate fell below the lowest layer", &C::congestionPauses);
     counter("huddle_media_congestion_resumes_total", "Video downtracks resumed after a congestion pause", &C::congestionResumes);
     counter("huddle_media_nacks_received_total", "Sequence numbers NACKed by subscribers", &C::nacksReceived);

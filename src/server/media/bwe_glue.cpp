@@ -178,6 +178,17 @@ bool BweGlue::onSubscriberRtcp(const rtc::RtcpPacket& packet, TimePoint now) {
   return false;
 }
 
+void BweGlue::resetSubscriberEstimate() noexcept {
+  if (!estimator_) return;
+  // Sequence numbers carry on: feedback about packets sent before the reset is "unknown" to
+  // the new estimator and ignored.
+  estimator_ = std::make_unique<sfu::bwe::SendSideBwe>();
+  stamped_ = false;
+  rembSeen_ = false;
+  lastCapsUs_ = -1;
+  ++counters_.bweResets;
+}
+
 bool BweGlue::capsDue(TimePoint now) const noexcept {
   if (!estimator_ || (!estimator_->hasFeedback() && !rembSeen_)) return false;
   return lastCapsUs_ < 0 || micros(now) - lastCapsUs_ >= kCapIntervalUs;

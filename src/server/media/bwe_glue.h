@@ -75,6 +75,10 @@ class BweGlue {
   void sent(std::size_t length) noexcept;
   // RTCP from the subscriber about what we send it; true when it was ours (transport-cc, REMB).
   bool onSubscriberRtcp(const rtc::RtcpPacket& packet, TimePoint now);
+  // The subscriber restarted ICE (a resume after a dropped connection): what the estimate
+  // learnt before, losses of the blackout included, says nothing of the new path, so start
+  // again from the initial estimate instead of climbing back from the floor at 8 %/s.
+  void resetSubscriberEstimate() noexcept;
   // The estimate is worth acting on (fed by feedback or a fresh REMB), and the caps are due.
   [[nodiscard]] bool capsDue(TimePoint now) const noexcept;
   // The congestion cap of each video downtrack, given `reservedBps` for audio.

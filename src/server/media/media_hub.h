@@ -69,6 +69,7 @@ struct MediaCounters {
   std::atomic<std::uint64_t> rembReceived{0};
   std::atomic<std::uint64_t> congestionPauses{0};      // video downtracks paused by the cap
   std::atomic<std::uint64_t> congestionResumes{0};
+  std::atomic<std::uint64_t> bweResets{0};             // estimates restarted by an ICE restart
   // Speakers and connection quality (media_hub_quality.cpp).
   std::atomic<std::uint64_t> speakerUpdates{0};       // SpeakersChanged messages sent
   std::atomic<std::uint64_t> qualityUpdates{0};       // ConnectionQualityUpdate messages sent

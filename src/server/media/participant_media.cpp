@@ -148,6 +148,7 @@ void ParticipantMedia::handleOffer(const std::string& sdp, std::uint32_t id,
     offered_->restartIce();
     offered_->setRemoteIceCredentials(remote->ice);
     remoteUfrag_ = remote->ice.ufrag;
+    if (settings_.singlePeerConnection) bwe_.resetSubscriberEstimate();
   }
   lastOfferId_ = id;
   negotiationRequested_ = false;
@@ -368,7 +369,10 @@ void ParticipantMedia::startSubscriberConnection() {
 void ParticipantMedia::restartSubscriberIce() {
   if (settings_.singlePeerConnection || !offering_ || !sink_) return;
   // Never answered: nothing to restart, the offer is simply sent again.
-  if (offering_->state() != rtc::TransportState::New) offering_->restartIce();
+  if (offering_->state() != rtc::TransportState::New) {
+    offering_->restartIce();
+    bwe_.resetSubscriberEstimate();
+  }
   serverOfferInFlight_ = false;
   sendSubscriberOffer();
 }
