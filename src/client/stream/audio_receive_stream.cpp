@@ -123,9 +123,10 @@ void AudioReceiveStream::measureTransit(std::uint32_t timestamp, std::int64_t no
 std::int64_t AudioReceiveStream::bufferedSamples() const noexcept {
   std::int64_t samples = static_cast<std::int64_t>(pcmSize_ - pcmPos_);
   if (started_ && haveNewest_ && static_cast<std::int16_t>(static_cast<std::uint16_t>(newestSeq_ - playSeq_)) >= 0) {
-    samples += static_cast<std::int32_t>(newestTs_ - playTs_) + packetSamples_;
+    samples += std::int64_t{static_cast<std::int32_t>(newestTs_ - playTs_)} + packetSamples_;
   }
-  return samples;
+  // A forged timestamp must not claim hours of buffered audio (the shrink would follow it).
+  return std::clamp<std::int64_t>(samples, 0, static_cast<std::int64_t>(kSlots) * media::kMaxAudioSamplesPerChannel);
 }
 
 std::chrono::milliseconds AudioReceiveStream::currentDelay() const noexcept {
@@ -218,7 +219,8 @@ const media::AudioFrame& AudioReceiveStream::pull10ms(StreamTime /*now*/) {
     // against the target.
     const std::int64_t waitUs = windowMaxUs_ - samplesToUs(packetSamples_);
     if (waitUs > targetUs_ + kShrinkSlackUs) {
-      removeUs_ = waitUs - targetUs_ - kShrinkSlackUs / 2;
+      const std::int64_t maxUs = std::chrono::duration_cast<std::chrono::microseconds>(config_.maxDelay).count();
+      removeUs_ = std::min(waitUs - targetUs_ - kShrinkSlackUs / 2, maxUs);
     }
     windowMaxUs_ = 0;
     windowPulls_ = 0;

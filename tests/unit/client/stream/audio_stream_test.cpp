@@ -164,5 +164,24 @@ TEST(AudioReceiveStream, CountsMalformedAndForeignPackets) {
   EXPECT_FALSE(AudioReceiveStream::create({.ssrc = 7, .channels = 3}));
 }
 
+TEST(AudioReceiveStream, ForgedTimestampJumpIsBoundedAndPlayoutGoesOn) {
+  // Found by fuzz_client_stream (UBSan): a timestamp near 2^31 ahead overflowed the buffered
+  // length. The claim is clamped, and playout still hands out 10 ms per pull.
+  auto r = AudioReceiveStream::create({.ssrc = 7, .payloadType = 111});
+  ASSERT_TRUE(r);
+  auto& stream = **r;
+  StreamTime t{std::chrono::seconds(1)};
+  std::vector<std::uint8_t> a{0x80, 111, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7, 0xFC, 0xFF, 0xFE};
+  std::vector<std::uint8_t> b{0x80, 111, 0, 2, 0x7F, 0xFF, 0xF8, 0x00, 0, 0, 0, 7, 0xFC, 0xFF, 0xFE};
+  stream.onRtp(a, t);
+  stream.onRtp(b, t);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(stream.pull10ms(t).samplesPerChannel(), 480);
+    t += 10ms;
+  }
+  EXPECT_LE(stream.targetDelay(), 200ms);
+  EXPECT_EQ(stream.stats().samplesOut + stream.stats().silentSamples, 200u * 480u);
+}
+
 }  // namespace
 }  // namespace huddle::client::test
