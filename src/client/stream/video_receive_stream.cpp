@@ -55,7 +55,6 @@ void VideoReceiveStream::onRtp(std::span<std::uint8_t> packet, StreamTime now) {
   ++stats_.packets;
   stats_.bytes += packet.size();
   stats_.rtxPackets += in.retransmission ? 1 : 0;
-  lastPacketUs_ = nowUs;
   if (firstPacketUs_ < 0) {
     firstPacketUs_ = nowUs;
     holdUntilUs_ = nowUs + timing_.reorderWaitUs;
@@ -97,6 +96,7 @@ void VideoReceiveStream::onRtp(std::span<std::uint8_t> packet, StreamTime now) {
     case ReorderBuffer::InsertResult::Stored:
       break;
   }
+  lastPacketUs_ = nowUs;
   statistics_.onPacket(in.seq, in.timestamp, now, in.retransmission);
   if (media::Vp8Depacketizer::isKeyframePacket(in.payload) &&
       (!pendingKeyframeSeq_ ||
@@ -179,9 +179,10 @@ void VideoReceiveStream::tick(StreamTime now) {
   if (config_.nack) {
     sendNacks(nowUs);
   }
-  const std::int64_t stuckUs = micros(config_.stuckTimeout);
+  // Stuck: new packets kept coming for stuckTimeout after the last frame, and none made one.
+  // (A sender that merely stopped, or stragglers after its last frame, are not stuck.)
   const std::int64_t since = lastFrameUs_ >= 0 ? lastFrameUs_ : firstPacketUs_;
-  if (nowUs - lastPacketUs_ < stuckUs && nowUs - since >= stuckUs) {
+  if (lastPacketUs_ - since >= micros(config_.stuckTimeout)) {
     keyframeWanted_ = true;
   }
   maybeSendPli(nowUs);

@@ -38,7 +38,7 @@ struct VideoReceiveStreamConfig {
   std::chrono::milliseconds maxWait{1000};
   std::chrono::milliseconds rtt{100};  // until setRtt() says better
   std::chrono::milliseconds pliInterval{300};
-  std::chrono::milliseconds stuckTimeout{1000};  // no frame this long while packets arrive: PLI
+  std::chrono::milliseconds stuckTimeout{1000};  // new packets this long after the last frame: PLI
 };
 
 struct VideoReceiveStreamStats {

@@ -15,9 +15,22 @@ PathConfig lossyPath() {
   return {.loss = 0.05, .duplicate = 0.03, .delay = 20ms, .jitter = 15ms};
 }
 
+// The first frames and the last go over a clean path: a receiver cannot know of packets lost
+// before the first one it sees (that start is repaired by a PLI), nor of a frame's tail lost
+// with nothing sent after it. Everything in between must be repaired by NACK alone.
+void runLossy(VideoLoop& loop, int frames) {
+  const PathConfig clean{.delay = 20ms};
+  loop.forward.setConfig(clean);
+  loop.run(3, 0ms);
+  loop.forward.setConfig(lossyPath());
+  loop.run(frames, 0ms);
+  loop.forward.setConfig(clean);
+  loop.run(3, 1500ms);
+}
+
 TEST(VideoStreamLoop, EveryFrameDecodedThroughLossAndReorderWithRtx) {
-  VideoLoop loop({.forward = lossyPath(), .back = {.loss = 0.0, .delay = 20ms}, .rtx = true, .seed = 7});
-  loop.run(150, 1500ms);
+  VideoLoop loop({.back = {.loss = 0.0, .delay = 20ms}, .rtx = true, .seed = 7});
+  runLossy(loop, 150);
   const auto& st = loop.receiver->stats();
   ASSERT_GT(loop.sent.size(), 140u);
   EXPECT_EQ(loop.decoded, loop.sent) << "every encoded frame decoded, in order";
@@ -37,9 +50,8 @@ TEST(VideoStreamLoop, EveryFrameDecodedThroughLossAndReorderWithRtx) {
 
 TEST(VideoStreamLoop, EveryFrameDecodedWithPlainResendsAcrossSequenceWrap) {
   // Starts just before 65535 so the wrap falls inside the lossy run.
-  VideoLoop loop({.forward = lossyPath(), .back = {.loss = 0.02, .delay = 20ms}, .rtx = false,
-                  .firstSequence = 65200, .seed = 11});
-  loop.run(120, 1500ms);
+  VideoLoop loop({.back = {.loss = 0.02, .delay = 20ms}, .rtx = false, .firstSequence = 65200, .seed = 11});
+  runLossy(loop, 120);
   ASSERT_GT(loop.sender->nextSequence(), 0u);
   ASSERT_LT(loop.sender->nextSequence(), 65200u) << "the sequence must have wrapped";
   EXPECT_EQ(loop.decoded, loop.sent);
@@ -49,6 +61,21 @@ TEST(VideoStreamLoop, EveryFrameDecodedWithPlainResendsAcrossSequenceWrap) {
   EXPECT_EQ(loop.receiver->stats().keyframesRequested, 0u);
   EXPECT_GT(loop.receiver->receiveStatistics().extendedHighestSeq(), 65535u);
 }
+
+// The same claim over other random draws, with loss on the feedback path too.
+class VideoStreamLoopSeeds : public ::testing::TestWithParam<std::uint32_t> {};
+
+TEST_P(VideoStreamLoopSeeds, EveryFrameDecoded) {
+  const std::uint32_t seed = GetParam();
+  VideoLoop loop({.back = {.loss = 0.05, .delay = 20ms}, .rtx = seed % 2 == 0,
+                  .firstSequence = static_cast<std::uint16_t>(seed * 7919), .seed = seed});
+  runLossy(loop, 100);
+  EXPECT_EQ(loop.decoded, loop.sent);
+  EXPECT_EQ(loop.receiver->stats().lost, 0u);
+  EXPECT_EQ(loop.receiver->stats().keyframesRequested, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, VideoStreamLoopSeeds, ::testing::Values(101u, 202u, 303u, 404u, 505u, 606u));
 
 TEST(VideoStreamLoop, BurstBeyondHistoryEndsInPliAndRecoversOnKeyframe) {
   VideoLoop loop({.forward = {.delay = 20ms, .jitter = 5ms}, .back = {.delay = 20ms}, .rtx = true, .seed = 3});
