@@ -52,6 +52,7 @@ namespace huddle::client {
 
 inline constexpr std::string_view kReliableLabel = "_reliable";
 inline constexpr std::string_view kLossyLabel = "_lossy";
+enum class DataChannelKind : std::uint8_t { Reliable, Lossy };
 
 enum class PeerError : std::uint8_t {
   InvalidOptions,   // no certificate, bad bind address
@@ -196,8 +197,9 @@ class PeerSession final : private rtc::WebRtcTransport::Listener {
 
   // ---- data -----------------------------------------------------------------------------------
   bool sendData(std::string_view label, std::span<const std::uint8_t> data);
-  bool sendData(bool reliable, std::span<const std::uint8_t> data) {
-    return sendData(reliable ? kReliableLabel : kLossyLabel, data);
+  // An enum, not a bool: a string literal would silently pick a bool overload.
+  bool sendData(DataChannelKind kind, std::span<const std::uint8_t> data) {
+    return sendData(kind == DataChannelKind::Reliable ? kReliableLabel : kLossyLabel, data);
   }
   [[nodiscard]] bool dataChannelOpen(std::string_view label) const;
 

@@ -353,7 +353,7 @@ class PeerSessionServer : public ::testing::Test {
     packet.set_kind(livekit::DataPacket::RELIABLE);
     packet.mutable_user()->set_payload(text);
     const std::string bytes = packet.SerializeAsString();
-    return c.peer->sendData(true, std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+    return c.peer->sendData(DataChannelKind::Reliable, std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   }
 
   asio::io_context io_;

@@ -183,7 +183,7 @@ TEST_F(PeerSessionOffline, AnswerNegotiatesSendParametersAndStartsTheTransport) 
   const std::size_t n = writeRtpHeader(*p, RtpHeaderFields{1, 1, true}, b);
   EXPECT_FALSE(peer_->sendRtp(*mid, 0, b, n));
   EXPECT_EQ(peer_->stats().sendRefused, 1u);
-  EXPECT_FALSE(peer_->sendData(true, std::span<const std::uint8_t>(b.data(), 4)));
+  EXPECT_FALSE(peer_->sendData(DataChannelKind::Reliable, std::span<const std::uint8_t>(b.data(), 4)));
   peer_->close();
 }
 
