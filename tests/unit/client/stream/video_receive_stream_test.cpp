@@ -245,6 +245,25 @@ TEST(VideoReceiveStream, JumpPastTheWindowWithNothingHeldStartsOver) {
   EXPECT_EQ(s.stats().packets, 2u);
 }
 
+TEST(VideoReceiveStream, PacketsThatNeverMakeAFrameEndInAPli) {
+  // One endless frame (no marker): nothing is lost or dropped, yet nothing decodes.
+  Recorder rec;
+  VideoReceiveStream s(config(), rec);
+  StreamTime t = kT0;
+  for (int i = 0; i < 130; ++i) {
+    feed(s, vp8Packet(static_cast<std::uint16_t>(300 + i), 5000, i == 0, false, true), t);
+    s.tick(t);
+    if (i == 95) {
+      EXPECT_EQ(rec.plis, 0) << "not yet: under a second of packets";
+    }
+    t += 10ms;
+  }
+  EXPECT_EQ(rec.plis, 1);
+  EXPECT_EQ(s.stats().lost, 0u);
+  EXPECT_EQ(s.stats().framesDropped, 0u);
+  EXPECT_TRUE(rec.frames.empty());
+}
+
 TEST(ReceiveStatistics, LossJitterAndWrapFollowRfc3550) {
   ReceiveStatistics stats(90000);
   StreamTime t = kT0;
