@@ -2,8 +2,9 @@
 // One outgoing RTP stream (a VP8 simulcast layer or an Opus track): packetizes encoded frames,
 // writes RTP headers with the negotiated extensions, keeps a send history to answer NACKs
 // (RTX when an RTX SSRC is negotiated), counts what it sent and makes sender reports.
-// Pure: time comes in as arguments, packets go out through the Listener, synchronously.
-// Not thread-safe: one thread (the transport's) drives a stream.
+// Pure: time comes in as arguments, packets go out through the Listener, synchronously, from
+// one scratch buffer: the listener protects and sends (or copies) before it returns, and must
+// not call back into the stream. Not thread-safe: one thread (the transport's) drives a stream.
 
 #include <array>
 #include <chrono>
