@@ -1,0 +1,136 @@
+#pragma once
+// Thread-safe where marked; everything else runs on the Room's network thread (the io_context
+// it owns). Delegate calls go out through the executor.
+//
+// The inside of a Room, shared between the Room handle, LocalParticipant handles, the network
+// thread and queued event tasks (which hold it weakly). It joins the signal session, the media
+// engine and the room model, and turns model changes into delegate calls.
+
+// Boost 1.74's asio uses std::exchange without including <utility>.
+#include <utility>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/events.h"
+#include "client/media_engine.h"
+#include "client/options.h"
+#include "client/room.h"
+#include "client/room_model.h"
+#include "client/signal_session.h"
+
+namespace huddle::client {
+
+class RoomCore final : public std::enable_shared_from_this<RoomCore>,
+                       private SignalSession::Listener,
+                       private MediaEngine::Listener {
+ public:
+  RoomCore(Executor executor, MediaEngineFactory engineFactory);
+  ~RoomCore() override;
+
+  boost::asio::io_context& io() noexcept { return io_; }
+  // Runs the network loop until shutdown() has finished; the network thread's body.
+  void run();
+
+  // ---- thread-safe --------------------------------------------------------------------------
+  // Called with RoomOptions::executor at each connect() (before any event of that connection),
+  // so the owner can route events to it. Set once, before run().
+  void setExecutorHook(std::function<void(Executor)> hook) { executorHook_ = std::move(hook); }
+  // Applies from the next connect() on.
+  void setMediaEngineFactory(MediaEngineFactory factory);
+  void setDelegate(RoomDelegate* delegate);
+  void connect(std::string url, std::string token, RoomOptions options,
+               std::function<void(const ConnectResult&)> done, std::shared_ptr<std::promise<ConnectResult>> promise);
+  void disconnect();
+  // No delegate call after this returns (it waits for one running on another thread); leaves the
+  // room and ends run().
+  void shutdown();
+
+  [[nodiscard]] ConnectionState state() const;
+  [[nodiscard]] std::string roomName() const;
+  [[nodiscard]] std::string roomSid() const;
+  [[nodiscard]] std::string roomMetadata() const;
+  [[nodiscard]] std::string serverVersion() const;
+  [[nodiscard]] std::optional<std::chrono::milliseconds> signalRtt() const;
+  [[nodiscard]] ParticipantInfo localInfo() const;
+  [[nodiscard]] std::vector<RemoteParticipant> remotes() const;
+  [[nodiscard]] std::optional<RemoteParticipant> remoteByIdentity(const std::string& identity) const;
+  [[nodiscard]] std::vector<ActiveSpeaker> activeSpeakers() const;
+
+  RequestResult updateMetadata(std::optional<std::string> metadata, std::optional<std::string> name,
+                               std::map<std::string, std::string> attributes);
+  RequestResult publishData(std::span<const std::uint8_t> data, const DataPublishOptions& options);
+
+ private:
+  struct PendingConnect {
+    std::function<void(const ConnectResult&)> done;
+    std::shared_ptr<std::promise<ConnectResult>> promise;
+  };
+
+  // ---- network thread -------------------------------------------------------------------------
+  void startConnect(std::string url, std::string token, RoomOptions options, PendingConnect pending);
+  void finishConnect(ConnectResult result);
+  void setState(ConnectionState state, DisconnectReason reason, std::string detail);
+  // Ends the current session and engine (later: their callbacks may be on the stack).
+  void dropSession();
+  // Sends leave and closes; `after` runs on the loop once the session is gone.
+  void leaveSession(std::function<void()> after);
+  void emit(EventList events);
+  void dispatch(DelegateCall call);
+  void invoke(const DelegateCall& call);
+  void handleDataPacket(bool reliable, std::span<const std::uint8_t> packet);
+
+  // SignalSession::Listener
+  void onSignalJoined(SignalSession& session, const livekit::JoinResponse& join) override;
+  void onSignalConnectFailed(SignalSession& session, const SignalFailure& failure) override;
+  void onSignalMessage(SignalSession& session, const livekit::SignalResponse& message) override;
+  void onSignalLeave(SignalSession& session, const livekit::LeaveRequest& leave) override;
+  void onSignalLost(SignalSession& session, const std::string& why) override;
+  void onSignalRtt(SignalSession& session, std::chrono::milliseconds rtt) override;
+  void onTokenRefreshed(SignalSession& session) override;
+  // MediaEngine::Listener
+  void onMediaSignal(livekit::SignalRequest request) override;
+  void onMediaData(bool reliable, std::span<const std::uint8_t> packet) override;
+  void onMediaDataChannel(bool reliable, bool open) override;
+  void onMediaFailed() override;
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  Executor executor_;
+  std::function<void(Executor)> executorHook_;
+  MediaEngineFactory engineFactory_;  // network thread only
+
+  // Guards the snapshot state below; never held while calling out.
+  mutable std::mutex mutex_;
+  RoomModel model_;
+  ConnectionState state_ = ConnectionState::Disconnected;
+  std::string serverVersion_;
+  std::optional<std::chrono::milliseconds> rtt_;
+
+  // Held while a delegate method runs; recursive so a callback may call back into the Room.
+  std::recursive_mutex callbackMutex_;
+  RoomDelegate* delegate_ = nullptr;  // guarded by callbackMutex_
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> reliableOpen_{false};
+  std::atomic<bool> lossyOpen_{false};
+
+  // Network thread only.
+  std::unique_ptr<SignalSession> session_;
+  std::vector<std::unique_ptr<SignalSession>> leaving_;  // sent leave, waiting for the close
+  std::unique_ptr<MediaEngine> engine_;
+  std::optional<PendingConnect> pending_;
+  RoomOptions options_;
+  std::uint32_t reliableSequence_ = 0;
+  std::uint32_t nextRequestId_ = 1;
+};
+
+}  // namespace huddle::client
