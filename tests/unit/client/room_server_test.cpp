@@ -21,6 +21,8 @@
 #include "auth/access_token.h"
 #include "client/event_thread.h"
 #include "client/room.h"
+#include "client/room_internal.h"
+#include "livekit_models.pb.h"
 #include "server/server.h"
 
 namespace huddle::client {
@@ -45,6 +47,10 @@ class Recorder : public RoomDelegate {
     add("connected " + p.identity, p.name + "|" + p.metadata);
   }
   void onParticipantDisconnected(const RemoteParticipant& p, DisconnectReason) override { add("disconnected " + p.identity); }
+  void onDataReceived(const DataReceived& d) override {
+    add("data " + d.senderIdentity + " " + d.topic + (d.kind == DataKind::Reliable ? " reliable" : " lossy"),
+        std::string(d.payload.begin(), d.payload.end()));
+  }
   void onParticipantMetadataChanged(const ParticipantInfo& p, const std::string&) override {
     add("metadata " + p.identity + (p.isLocal ? " local" : ""), p.metadata);
   }
@@ -102,12 +108,13 @@ class Recorder : public RoomDelegate {
 
 class RoomServerTest : public ::testing::Test {
  protected:
-  void startServer(bool v1 = true) {
+  void startServer(bool v1 = true, bool autoCreate = true) {
     server::ServerConfig config;
     config.port = 0;
     config.rtc.udpPort = 0;
     config.rtc.tcpPort = 0;
     config.rtc.singlePeerConnection = v1;
+    config.room.autoCreate = autoCreate;
     config.bindAddresses = {"127.0.0.1"};
     config.development = true;
     config.logLevel = "error";
@@ -454,6 +461,103 @@ TEST_F(RoomServerTest, PublishDataWithoutAPeerConnectionSaysNotConnected) {
   EXPECT_EQ(sent.error, RequestError::NotConnected);
   std::vector<std::uint8_t> big(64 * 1024);
   EXPECT_EQ(room.localParticipant().publishData(big).error, RequestError::TooLarge);
+}
+
+TEST_F(RoomServerTest, MissingRoomIsNotAFallback) {
+  startServer(true, false);  // rooms must exist; the token's room does not
+  Room room;
+  auto joined = join(room, "alice");
+  EXPECT_FALSE(joined.ok);
+  EXPECT_EQ(joined.reason, DisconnectReason::RoomNotFound) << joined.message;
+  EXPECT_EQ(joined.httpStatus, 404u);
+  EXPECT_FALSE(joined.usedV1);
+}
+
+// A media engine that records what the Room hands it and offers two open data channels.
+struct FakeEngine final : MediaEngine {
+  struct Seen {
+    std::mutex mutex;
+    bool joined = false;
+    bool singlePc = false;
+    std::vector<std::pair<bool, std::string>> sent;  // (reliable, bytes)
+  };
+  FakeEngine(MediaEngine::Listener& l, std::shared_ptr<Seen> s) : listener(l), seen(std::move(s)) {}
+  std::optional<livekit::SessionDescription> initialOffer() override { return std::nullopt; }
+  void onJoined(const livekit::JoinResponse&, bool singlePeerConnection) override {
+    {
+      std::lock_guard lock(seen->mutex);
+      seen->joined = true;
+      seen->singlePc = singlePeerConnection;
+    }
+    listener.onMediaDataChannel(true, true);
+    listener.onMediaDataChannel(false, true);
+  }
+  void onAnswer(const livekit::SessionDescription&) override {}
+  void onOffer(const livekit::SessionDescription&) override {}
+  void onTrickle(const livekit::TrickleRequest&) override {}
+  void onMediaSectionsRequirement(const livekit::MediaSectionsRequirement&) override {}
+  void restartIce() override {}
+  bool sendData(bool reliable, std::span<const std::uint8_t> packet) override {
+    std::string bytes(packet.begin(), packet.end());
+    {
+      std::lock_guard lock(seen->mutex);
+      seen->sent.emplace_back(reliable, bytes);
+    }
+    // Loop it back as if a peer had sent it, stamped the way the server forwards packets.
+    livekit::DataPacket in;
+    if (!in.ParseFromString(bytes)) return false;
+    in.set_participant_identity("echo");
+    in.set_participant_sid("PA_echo");
+    const std::string echoed = in.SerializeAsString();
+    listener.onMediaData(reliable, {reinterpret_cast<const std::uint8_t*>(echoed.data()), echoed.size()});
+    return true;
+  }
+  void close() override {}
+  MediaEngine::Listener& listener;
+  std::shared_ptr<Seen> seen;
+};
+
+TEST_F(RoomServerTest, DataGoesThroughTheMediaEngineSeam) {
+  startServer();
+  auto seen = std::make_shared<FakeEngine::Seen>();
+  Recorder events;
+  Room room;
+  room.setDelegate(&events);
+  RoomInternals::setMediaEngineFactory(room, [seen](boost::asio::io_context&, MediaEngine::Listener& l) {
+    return std::make_unique<FakeEngine>(l, seen);
+  });
+  ASSERT_TRUE(join(room, "alice").ok);
+  {
+    std::lock_guard lock(seen->mutex);
+    EXPECT_TRUE(seen->joined);
+    EXPECT_TRUE(seen->singlePc);
+  }
+  const std::string text = "hello";
+  DataPublishOptions options;
+  options.topic = "chat";
+  options.destinationIdentities = {"bob"};
+  ASSERT_TRUE(room.localParticipant().publishData(
+      {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, options));
+  options.reliable = false;
+  ASSERT_TRUE(room.localParticipant().publishData(
+      {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, options));
+  EXPECT_EQ(events.waitFor("data echo chat reliable"), "hello");
+  EXPECT_EQ(events.waitFor("data echo chat lossy"), "hello");
+  std::lock_guard lock(seen->mutex);
+  ASSERT_EQ(seen->sent.size(), 2u);
+  livekit::DataPacket first;
+  ASSERT_TRUE(first.ParseFromString(seen->sent[0].second));
+  EXPECT_TRUE(seen->sent[0].first);
+  EXPECT_EQ(first.kind(), livekit::DataPacket::RELIABLE);
+  EXPECT_EQ(first.sequence(), 1u);  // reliable packets are numbered from 1
+  EXPECT_EQ(first.user().topic(), "chat");
+  ASSERT_EQ(first.destination_identities_size(), 1);
+  EXPECT_EQ(first.destination_identities(0), "bob");
+  livekit::DataPacket second;
+  ASSERT_TRUE(second.ParseFromString(seen->sent[1].second));
+  EXPECT_FALSE(seen->sent[1].first);
+  EXPECT_EQ(second.kind(), livekit::DataPacket::LOSSY);
+  EXPECT_EQ(second.sequence(), 0u);
 }
 
 }  // namespace
