@@ -28,7 +28,7 @@ struct RoomTimeouts {
 struct RoomOptions {
   bool autoSubscribe = true;
   bool adaptiveStream = false;  // LiveKit's JS default
-  bool dynacast = false;        // LiveKit's JS default
+  bool dynacast = false;        // LiveKit's JS default; used once publishing is wired in
   // Try /rtc/v1 (one peer connection) first and fall back to /rtc when the server answers
   // 404; false goes straight to /rtc.
   bool preferV1 = true;

@@ -45,8 +45,8 @@ class Room final {
 
   // url: ws://host:port or http://host:port (a base path is kept). Returns at once. The result
   // goes to `done` on the executor, after the Connected/Disconnected state event. Calling it
-  // while connecting or connected fails with InvalidArgument-like ProtocolError and changes
-  // nothing.
+  // while connecting or connected fails with ProtocolError and changes nothing. After a
+  // disconnect the same Room may connect again.
   void connect(std::string url, std::string token, RoomOptions options, ConnectCallback done);
   // Same, with a future (set on the network thread, so waiting on it from the executor's
   // thread is fine).
