@@ -290,7 +290,7 @@ class PeerSessionServer : public ::testing::Test {
   }
 
   // AddTrack, track_published, then the send section and a new offer.
-  std::string publishVideo(Client& c, std::string& trackSid) {
+  std::string publishVideo(Client& c, std::string& trackSid, std::vector<std::string> rids = {}) {
     livekit::SignalRequest add;
     add.mutable_add_track()->set_cid("cid-cam");
     add.mutable_add_track()->set_name("camera");
@@ -298,12 +298,18 @@ class PeerSessionServer : public ::testing::Test {
     add.mutable_add_track()->set_width(320);
     add.mutable_add_track()->set_height(240);
     add.mutable_add_track()->set_source(livekit::TrackSource::CAMERA);
+    for (std::size_t i = 0; i < rids.size(); ++i) {
+      auto* layer = add.mutable_add_track()->add_layers();
+      layer->set_quality(static_cast<livekit::VideoQuality>(i));
+      layer->set_width(static_cast<std::uint32_t>(80 << i));
+      layer->set_height(static_cast<std::uint32_t>(60 << i));
+    }
     EXPECT_TRUE(c.ws->send(add));
     EXPECT_TRUE(runUntil([&] { return c.last(livekit::SignalResponse::kTrackPublished) != nullptr; }));
     const auto* published = c.last(livekit::SignalResponse::kTrackPublished);
     if (published == nullptr) return {};
     trackSid = published->track_published().track().sid();
-    auto mid = c.peer->addSendTrack(SendTrackSpec{TrackKind::Video, "cid-cam", "stream-a", {}, {}});
+    auto mid = c.peer->addSendTrack(SendTrackSpec{TrackKind::Video, "cid-cam", "stream-a", rids, {}});
     EXPECT_TRUE(mid.ok());
       sendOffer(c);
     EXPECT_TRUE(runUntil([&] {
@@ -315,12 +321,12 @@ class PeerSessionServer : public ::testing::Test {
 
   // A VP8 packet through writeRtpHeader: descriptor, frame tag (keyframe with start code and
   // 320x240) and filler. The session stamps SSRC and payload type.
-  bool sendVideo(Client& c, const std::string& mid, bool keyframe) {
-    const SendStreamParams* p = c.peer->sendParams(mid);
+  bool sendVideo(Client& c, const std::string& mid, bool keyframe, std::size_t layer = 0) {
+    const SendStreamParams* p = c.peer->sendParams(mid, layer);
     if (p == nullptr) return false;
     std::array<std::uint8_t, 1500> b{};
-    std::size_t n = writeRtpHeader(*p, RtpHeaderFields{seq_++, ts_, true}, b);
-    ts_ += 3000;
+    std::size_t n = writeRtpHeader(*p, RtpHeaderFields{seqs_[layer]++, ts_, true}, b);
+    if (layer == 0) ts_ += 3000;
     if (n == 0) return false;
     b[n++] = 0x10;  // VP8 descriptor: start of partition 0
     const std::uint32_t tag = (keyframe ? 0u : 1u) | (10u << 5) | (1u << 4);
@@ -331,11 +337,12 @@ class PeerSessionServer : public ::testing::Test {
       for (std::uint8_t v : {0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00}) b[n++] = v;
     }
     for (int i = 0; i < 40; ++i) b[n++] = 0x5a;
-    return c.peer->sendRtp(mid, 0, b, n);
+    return c.peer->sendRtp(mid, layer, b, n);
   }
 
   // Sends frames (a keyframe first and whenever asked) until B has `more` new packets from A.
-  bool mediaReaches(Client& from, const std::string& mid, Client& to, std::size_t more) {
+  bool mediaReaches(Client& from, const std::string& mid, Client& to, std::size_t more,
+                    std::size_t layers = 1, std::size_t firstLayer = 0) {
     const std::size_t target = to.received.size() + more;
     int requests = from.keyframeRequests;
     bool first = true;
@@ -343,7 +350,7 @@ class PeerSessionServer : public ::testing::Test {
       const bool key = first || from.keyframeRequests != requests;
       first = false;
       requests = from.keyframeRequests;
-      EXPECT_TRUE(sendVideo(from, mid, key));
+      for (std::size_t l = firstLayer; l < layers; ++l) EXPECT_TRUE(sendVideo(from, mid, key, l));
       return to.received.size() >= target;
     });
   }
@@ -362,7 +369,7 @@ class PeerSessionServer : public ::testing::Test {
   std::shared_ptr<const rtc::DtlsCertificate> cert_;
   Client a_;
   Client b_;
-  std::uint16_t seq_ = 1000;
+  std::array<std::uint16_t, 3> seqs_{1000, 2000, 3000};
   std::uint32_t ts_ = 90000;
 };
 
@@ -475,6 +482,28 @@ TEST_F(PeerSessionServer, V0SubscriberConnectionReceivesAdoptsChannelsAndRestart
   ASSERT_TRUE(mediaReaches(a_, mid, b_, 5)) << "no media after the resume";
   EXPECT_EQ(b_.received.back().trackSid, trackSid);
   EXPECT_EQ(b_.sub->stats().descriptionsRejected, 0u);
+}
+
+TEST_F(PeerSessionServer, V1RidSimulcastPublishReachesTheSubscriber) {
+  ASSERT_NO_FATAL_FAILURE(join(a_, "alice"));
+  ASSERT_NO_FATAL_FAILURE(join(b_, "bob"));
+  std::string trackSid;
+  const std::string mid = publishVideo(a_, trackSid, {"q", "h", "f"});
+  ASSERT_FALSE(mid.empty());
+  for (std::size_t layer = 0; layer < 3; ++layer) {
+    const SendStreamParams* p = a_.peer->sendParams(mid, layer);
+    ASSERT_NE(p, nullptr);
+    ASSERT_TRUE(p->negotiated);
+    EXPECT_EQ(p->ridExtensionId, kExtIdRid) << "the server keeps the rid extension for simulcast";
+    EXPECT_EQ(p->midExtensionId, kExtIdMid);
+  }
+  EXPECT_EQ(a_.peer->sendParams(mid, 2)->rid, "f");
+  // Only h and f are sent: with rids only the first layer's SSRC is in the offer, so the
+  // server can place these packets by their rid extension alone.
+  ASSERT_TRUE(mediaReaches(a_, mid, b_, 5, 3, 1)) << "no simulcast media at B";
+  EXPECT_EQ(b_.received.back().trackSid, trackSid);
+  const std::uint32_t ssrc = b_.received.back().ssrc;
+  for (std::size_t layer = 0; layer < 3; ++layer) EXPECT_NE(ssrc, a_.peer->sendParams(mid, layer)->ssrc);
 }
 
 }  // namespace
