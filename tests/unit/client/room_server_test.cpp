@@ -78,6 +78,14 @@ class Recorder : public RoomDelegate {
     });
     return found;
   }
+  bool waitForCount(const std::string& what, int n, std::chrono::milliseconds bound = kWait) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, bound, [&] {
+      int seen = 0;
+      for (const auto& [name, detail] : details_) seen += name == what ? 1 : 0;
+      return seen >= n;
+    });
+  }
   int count(const std::string& what) {
     std::lock_guard lock(mutex_);
     int n = 0;
@@ -248,6 +256,28 @@ TEST_F(RoomServerTest, DisconnectIsSeenOnceAndRejoinMakesNoDuplicate) {
   EXPECT_EQ(alice.remoteParticipant("bob")->sid, bob3.localParticipant().sid());
   // Connected and disconnected pair up: never two bobs at once.
   EXPECT_EQ(aliceEvents.count("connected bob") - aliceEvents.count("disconnected bob"), 1);
+}
+
+TEST_F(RoomServerTest, ADisconnectedRoomConnectsAgain) {
+  startServer();
+  Recorder aliceEvents;
+  Room alice;
+  alice.setDelegate(&aliceEvents);
+  ASSERT_TRUE(join(alice, "alice").ok);
+  Recorder bobEvents;
+  Room bob;
+  bob.setDelegate(&bobEvents);
+  ASSERT_TRUE(join(bob, "bob").ok);
+  const std::string firstSid = bob.localParticipant().sid();
+  bob.disconnect();
+  ASSERT_TRUE(aliceEvents.waitFor("disconnected bob"));
+  ASSERT_TRUE(join(bob, "bob").ok);
+  EXPECT_EQ(bob.state(), ConnectionState::Connected);
+  EXPECT_NE(bob.localParticipant().sid(), firstSid);
+  ASSERT_EQ(bob.remoteParticipants().size(), 1u);
+  EXPECT_TRUE(aliceEvents.waitForCount("connected bob", 2));
+  ASSERT_TRUE(alice.remoteParticipant("bob"));
+  EXPECT_EQ(alice.remoteParticipant("bob")->sid, bob.localParticipant().sid());
 }
 
 TEST_F(RoomServerTest, FallsBackToV0WhenTheServerHasNoV1) {
