@@ -390,7 +390,7 @@ TEST_F(PeerSessionServer, V1PublishSubscribeDataAndIceRestart) {
   ASSERT_TRUE(mediaReaches(a_, mid, b_, 5)) << "no media at B; A stats sendRefused="
                                             << a_.peer->stats().sendRefused
                                             << " B unknown=" << b_.peer->stats().rtpUnknownStream;
-  const Received& got = b_.received.back();
+  const Received got = b_.received.back();  // a copy: received grows below
   EXPECT_EQ(got.trackSid, trackSid);
   EXPECT_EQ(b_.peer->trackSidOf(got.mid), trackSid);
   EXPECT_EQ(got.payloadType, kVp8PayloadType);
