@@ -9,7 +9,8 @@
 // setTargetBitrate() and stats() from any thread. The RtpSendStreams are serialised by one
 // mutex, so the packet sink is called on the codec thread (new frames) or on the thread that
 // called onRtcp() (NACK resends), never concurrently, and must not call back into the pipeline.
-// The destructor joins the codec thread: no sink call starts after it returns.
+// The destructor joins the codec thread: no sink call starts after it returns. Destroy it once
+// the network thread no longer calls onRtcp().
 
 #include <array>
 #include <atomic>
