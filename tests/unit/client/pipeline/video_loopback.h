@@ -4,6 +4,7 @@
 // their RTCP (NACK, PLI) straight back to the sender. Waits are on a condition variable with
 // bounded timeouts; decoded frames are recorded with the test pattern's counter and size.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -103,6 +104,14 @@ class VideoLoopback {
   static std::uint32_t ssrcOf(int layer) { return 0x100 + static_cast<std::uint32_t>(layer); }
   static std::uint32_t rtxSsrcOf(int layer) { return 0x200 + static_cast<std::uint32_t>(layer); }
 
+  void setGate(int layer, bool closed) {
+    {
+      std::lock_guard lock(mutex_);
+      gateClosed[static_cast<std::size_t>(layer)] = closed;
+    }
+    cv_.notify_all();
+  }
+
   void setLoss(double loss) {
     std::lock_guard lock(mutex_);
     loss_ = loss;
@@ -196,7 +205,9 @@ class VideoLoopback {
       ++callsAfterClose;
     }
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
+      // A closed gate stalls this layer's decode thread, as a slow application would (bounded).
+      cv_.wait_for(lock, std::chrono::seconds(10), [&] { return !gateClosed[static_cast<std::size_t>(layer)] || stop_; });
       decoded_[static_cast<std::size_t>(layer)].push_back({media::readFrameCounter(frame), frame.width, frame.height});
     }
     cv_.notify_all();
@@ -251,6 +262,7 @@ class VideoLoopback {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stop_ = false;
+  std::array<bool, kMaxVideoLayers> gateClosed{};
   double loss_ = 0.0;
   std::mt19937 rng_;
   std::uniform_real_distribution<double> unit_{0.0, 1.0};

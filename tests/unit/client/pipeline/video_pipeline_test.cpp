@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "media/convert.h"
+#include "media/vp8_encoder.h"
 #include "video_loopback.h"
 
 namespace huddle::client::test {
@@ -218,6 +219,115 @@ TEST(VideoSendPipeline, FullQueueDropsOldestWithoutBlockingTheCaller) {
   EXPECT_NE(std::find(timestamps.begin(), timestamps.end(), 12000u), timestamps.end());
   EXPECT_EQ(std::find(timestamps.begin(), timestamps.end(), 9000u), timestamps.end());
   EXPECT_EQ(timestamps.back(), 15000u);
+}
+
+TEST(VideoPipelineLoopback, SlowDecodeSideDropsThenWaitsForKeyframeWithoutGarbage) {
+  VideoLoopback loop({});
+  ASSERT_TRUE(loop.sender_);
+  loop.pushPaced(3);
+  ASSERT_TRUE(loop.waitFor([&] { return loop.lastDecodedIsLocked(0, 2); }));
+  loop.setGate(0, true);
+  // The smallest layer's decoder is stuck: its 16-frame queue overflows.
+  loop.pushPaced(25);
+  loop.setGate(0, false);
+  bool caughtUp = false;
+  for (int extra = 0; extra < 60 && !caughtUp; ++extra) {
+    const auto last = static_cast<std::uint16_t>(loop.pushed - 1);
+    caughtUp = loop.waitFor([&] { return loop.lastDecodedIsLocked(0, last); }, 500ms);
+    if (!caughtUp) {
+      loop.pushPaced(1);
+    }
+  }
+  ASSERT_TRUE(caughtUp);
+  const auto rs = loop.receivers_[0]->stats();
+  EXPECT_GT(rs.framesDropped, 0u);
+  EXPECT_GE(rs.keyframesRequested, 1u);
+  // Deltas after the drop were held back until the keyframe, so none failed to decode.
+  EXPECT_EQ(rs.decodeErrors, 0u);
+  EXPECT_GE(loop.sender_->stats().keyframesEncoded[0], 2u);
+  expectIncreasing(loop.decoded(0));
+  const auto last = static_cast<std::uint16_t>(loop.pushed - 1);
+  ASSERT_TRUE(loop.waitFor([&] { return loop.lastDecodedIsLocked(1, last); }));
+  EXPECT_EQ(loop.decoded(1).size(), static_cast<std::size_t>(loop.pushed)) << "other layers unaffected";
+}
+
+TEST(VideoReceivePipeline, DecodeErrorAsksForKeyframeThroughPostedTask) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::function<void()>> tasks;
+  std::vector<std::vector<std::uint8_t>> rtcp;
+  VideoReceivePipelineConfig rc;
+  rc.stream.ssrc = 0x55;
+  auto created = VideoReceivePipeline::create(
+      rc, [](const media::I420View&) {},
+      [&](std::span<const std::uint8_t> bytes) { rtcp.emplace_back(bytes.begin(), bytes.end()); },
+      [&](std::function<void()> task) {
+        std::lock_guard lock(m);
+        tasks.push_back(std::move(task));
+        cv.notify_all();
+      });
+  ASSERT_TRUE(created);
+  auto& receiver = *created.value();
+
+  struct Forward final : RtpSendStream::Listener {
+    VideoReceivePipeline* to = nullptr;
+    StreamTime now{};
+    void onRtpSendStreamPacket(RtpSendStream&, RtpOutgoingPacket& packet) override { to->onRtp(packet.bytes, now); }
+  } forward;
+  forward.to = &receiver;
+  RtpSendStreamConfig sc;
+  sc.ssrc = 0x55;
+  auto sender = RtpSendStream::create(sc, forward);
+  ASSERT_TRUE(sender);
+  auto encoder = media::Vp8Encoder::create({});
+  ASSERT_TRUE(encoder);
+  media::TestPatternSource source(640, 360, 30);
+  media::VideoFrame frame;
+  StreamTime now{std::chrono::seconds(100)};
+  for (int i = 0; i < 3; ++i) {
+    source.next(frame);
+    auto encoded = (*encoder)->encode(frame);
+    ASSERT_TRUE(encoded);
+    std::vector<std::uint8_t> bytes(encoded->data.begin(), encoded->data.end());
+    if (i == 0) {
+      // A keyframe cut short: its header is intact, its partitions are not.
+      bytes.resize(40);
+    }
+    forward.now = now;
+    ASSERT_TRUE((*sender)->sendVideoFrame(bytes, encoded->keyframe, frame.rtpTimestamp(), now));
+    now += 33ms;
+    receiver.tick(now);
+  }
+  for (int i = 0; i < 20; ++i) {  // past the receiver's initial hold
+    now += 10ms;
+    receiver.tick(now);
+  }
+  {
+    std::unique_lock lock(m);
+    ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return !tasks.empty(); }));
+  }
+  EXPECT_GE(receiver.stats().decodeErrors, 1u);
+  EXPECT_EQ(receiver.stats().framesDecoded, 0u);
+  const std::size_t before = rtcp.size();
+  std::vector<std::function<void()>> run;
+  {
+    std::lock_guard lock(m);
+    run.swap(tasks);
+  }
+  for (auto& task : run) {
+    task();
+  }
+  now += 10ms;
+  receiver.tick(now);
+  ASSERT_GT(rtcp.size(), before);
+  bool pli = false;
+  for (std::size_t i = before; i < rtcp.size(); ++i) {
+    for (const rtc::RtcpPacket& packet : rtc::RtcpCompound(rtcp[i])) {
+      pli = pli || (packet.type == 206 && packet.count == 1);
+    }
+  }
+  EXPECT_TRUE(pli);
+  EXPECT_GE(receiver.streamStats().keyframesRequested, 1u);
 }
 
 TEST(VideoPipelineLoopback, DestroyedWithFramesInFlightMakesNoLateCalls) {
