@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 namespace huddle::client {
 
@@ -137,11 +138,8 @@ NegotiatedSection describe(const rtc::SessionDescription& d, const rtc::MediaDes
   if (!m.isRtp()) return s;
   for (const auto& f : m.formats) {
     int pt = -1;
-    try {
-      pt = std::stoi(f);
-    } catch (...) {
-    }
-    if (pt >= 0 && pt < 128) s.payloadTypes.push_back(pt);
+    const auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), pt);
+    if (ec == std::errc{} && end == f.data() + f.size() && pt >= 0 && pt < 128) s.payloadTypes.push_back(pt);
   }
   // The first format we can decode is the one in use; an answer lists only what it chose first.
   for (const auto& c : m.codecs()) {

@@ -333,6 +333,14 @@ TEST(ClientSdp, RefusesMalformedAnswers) {
                               {"0", "1", "2"});
   ASSERT_TRUE(tolerant.ok()) << tolerant.message();
   EXPECT_EQ(tolerant->find("2")->ssrcs, (std::vector<std::uint32_t>{5555}));
+  // A non-numeric RTP format breaks the m= line (the SDP parser refuses it).
+  std::string textFormat = serverAnswer();
+  textFormat.replace(textFormat.find("SAVPF 100 101"), 13, "SAVPF 100 101 x7");
+  EXPECT_EQ(parseAnswer(textFormat, {"0", "1", "2"}).code(), ClientSdpError::Unparseable);
+  // So does a number outside the payload type range.
+  std::string bigFormat = serverAnswer();
+  bigFormat.replace(bigFormat.find("SAVPF 100 101"), 13, "SAVPF 100 101 300");
+  EXPECT_EQ(parseAnswer(bigFormat, {"0", "1", "2"}).code(), ClientSdpError::Unparseable);
 }
 
 // A livekit-client publisher offer as Chromium writes it: rid simulcast on video, Opus with
