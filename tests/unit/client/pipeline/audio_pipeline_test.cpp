@@ -119,6 +119,20 @@ TEST(AudioPipeline, LevelOfSilenceAndFullScale) {
   EXPECT_EQ(audioLevelDbov(full), 0);
 }
 
+TEST(AudioPipeline, MalformedRtpIsCountedAndPlayoutGoesOn) {
+  AudioReceiveStreamConfig rc;
+  rc.ssrc = kSsrc;
+  auto r = AudioReceivePipeline::create(rc);
+  ASSERT_TRUE(r);
+  std::vector<std::uint8_t> truncated{0x80, 0x6f, 0x00, 0x01, 0, 0};
+  const StreamTime now{std::chrono::seconds(1)};
+  (*r)->onRtp(truncated, now);
+  EXPECT_EQ((*r)->stats().malformed, 1u);
+  media::AudioFrame out;
+  (*r)->pull10ms(now, out);
+  EXPECT_EQ(out.samplesPerChannel(), 480);
+}
+
 TEST(AudioPipeline, RejectsWrongFrames) {
   auto s = AudioSendPipeline::create(sendConfig(1), [](RtpOutgoingPacket&) {});
   ASSERT_TRUE(s);

@@ -345,6 +345,26 @@ TEST(VideoPipelineLoopback, DestroyedWithFramesInFlightMakesNoLateCalls) {
   }
 }
 
+TEST(VideoReceivePipeline, MalformedRtpIsCountedNotDecoded) {
+  VideoReceivePipelineConfig rc;
+  rc.stream.ssrc = 0x66;
+  std::atomic<int> frames{0};
+  auto created = VideoReceivePipeline::create(
+      rc, [&](const media::I420View&) { ++frames; }, [](std::span<const std::uint8_t>) {}, nullptr);
+  ASSERT_TRUE(created);
+  auto& receiver = *created.value();
+  StreamTime now{std::chrono::seconds(10)};
+  std::vector<std::uint8_t> shortPacket{0x80, 0x60, 0x00};
+  receiver.onRtp(shortPacket, now);
+  // Version 1 header with this SSRC.
+  std::vector<std::uint8_t> badVersion{0x40, 0x60, 0x00, 0x01, 0, 0, 0, 1, 0, 0, 0, 0x66, 0x10, 0x00};
+  receiver.onRtp(badVersion, now);
+  receiver.tick(now + 100ms);
+  EXPECT_EQ(receiver.streamStats().malformed, 2u);
+  EXPECT_EQ(receiver.streamStats().framesAssembled, 0u);
+  EXPECT_EQ(receiver.stats().framesDecoded, 0u);
+}
+
 TEST(VideoPipelineConfig, RejectsBadConfigurations) {
   VideoSendPipelineConfig config;
   config.layers = 4;
