@@ -7,6 +7,8 @@
 // onRtcp(), setMuted() and stats() from any thread. The stream is serialised by a mutex, so
 // the sink is called on the capture thread (new packets) or the onRtcp() thread (resends),
 // never concurrently, and must not call back into the pipeline.
+// A TransportSequencer named in the stream config is advanced under this pipeline's own mutex:
+// it must not be shared with another pipeline (it is not atomic).
 //
 // Mute stops sending: LiveKit signals mute separately (TrackMuted), so silence packets would
 // only spend bandwidth, and subscribers' jitter buffers cope with the gap. Muted audio is not

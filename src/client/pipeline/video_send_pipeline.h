@@ -11,6 +11,8 @@
 // called onRtcp() (NACK resends), never concurrently, and must not call back into the pipeline.
 // The destructor joins the codec thread: no sink call starts after it returns. Destroy it once
 // the network thread no longer calls onRtcp().
+// A TransportSequencer named in the stream config is advanced under this pipeline's own mutex:
+// it must not be shared with another pipeline (it is not atomic).
 
 #include <array>
 #include <atomic>
