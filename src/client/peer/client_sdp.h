@@ -46,7 +46,7 @@ inline constexpr int kVp8RtxPayloadType = 97;
 inline constexpr std::uint16_t kSctpPort = 5000;
 inline constexpr std::uint64_t kMaxMessageSize = 262144;  // what Chromium offers
 
-enum class TrackKind : std::uint8_t { Audio, Video };
+enum class SectionKind : std::uint8_t { Audio, Video };
 
 // How a simulcast section tells the layers apart: rids in every packet (what browsers do) or
 // SSRCs announced up front (a=ssrc-group:SIM, what older native clients do).

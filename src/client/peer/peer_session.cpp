@@ -104,7 +104,7 @@ Result<std::string, PeerError> PeerSession::addSendTrack(const SendTrackSpec& sp
   if (options_.role != Role::Offerer) return Error{PeerError::WrongState, "the subscriber role does not send"};
   if (spec.cid.empty()) return Error{PeerError::InvalidTrack, "a send track needs its AddTrack cid"};
   if (spec.rids.size() > kMaxLayers) return Error{PeerError::InvalidTrack, "at most 3 simulcast layers"};
-  if (spec.kind == TrackKind::Audio && !spec.rids.empty()) {
+  if (spec.kind == SectionKind::Audio && !spec.rids.empty()) {
     return Error{PeerError::InvalidTrack, "audio has no simulcast layers"};
   }
   for (std::size_t i = 0; i < spec.rids.size(); ++i) {
@@ -115,7 +115,7 @@ Result<std::string, PeerError> PeerSession::addSendTrack(const SendTrackSpec& sp
   }
   auto s = std::make_unique<Section>();
   s->mid = nextMid();
-  s->kind = spec.kind == TrackKind::Video ? rtc::MediaKind::Video : rtc::MediaKind::Audio;
+  s->kind = spec.kind == SectionKind::Video ? rtc::MediaKind::Video : rtc::MediaKind::Audio;
   s->localDirection = rtc::MediaDirection::SendOnly;
   s->streamId = spec.streamId.empty() ? options_.cname : spec.streamId;
   s->trackId = spec.cid;
@@ -126,7 +126,7 @@ Result<std::string, PeerError> PeerSession::addSendTrack(const SendTrackSpec& sp
     layer.rid = spec.rids.empty() ? std::string() : spec.rids[i];
     layer.ssrc = newSsrc();
     sendSsrcs_[layer.ssrc] = SsrcRoute{static_cast<std::uint32_t>(sections_.size()), static_cast<std::uint16_t>(i), false};
-    if (spec.kind == TrackKind::Video) {
+    if (spec.kind == SectionKind::Video) {
       layer.rtxSsrc = newSsrc();
       sendSsrcs_[layer.rtxSsrc] = SsrcRoute{static_cast<std::uint32_t>(sections_.size()), static_cast<std::uint16_t>(i), true};
     }

@@ -64,7 +64,7 @@ enum class PeerError : std::uint8_t {
 };
 
 struct SendTrackSpec {
-  TrackKind kind = TrackKind::Video;
+  SectionKind kind = SectionKind::Video;
   std::string cid;       // the AddTrack cid; written as the msid track id
   std::string streamId;  // the msid stream id
   // Empty: one layer. Otherwise lowest first, e.g. {"q", "h", "f"}.
@@ -87,7 +87,7 @@ struct SendStreamParams {
   bool negotiated = false;
 };
 
-struct RtpHeaderFields {
+struct SectionRtpHeader {
   std::uint16_t sequenceNumber = 0;
   std::uint32_t timestamp = 0;
   bool marker = false;
@@ -95,7 +95,7 @@ struct RtpHeaderFields {
 
 // Writes an RTP header for `params` with a one-byte extension block carrying mid and rid when
 // negotiated. Returns the header size, 0 when `out` is too small. Allocation-free.
-[[nodiscard]] std::size_t writeRtpHeader(const SendStreamParams& params, const RtpHeaderFields& fields,
+[[nodiscard]] std::size_t writeRtpHeader(const SendStreamParams& params, const SectionRtpHeader& fields,
                                          std::span<std::uint8_t> out) noexcept;
 
 enum class SendFeedbackType : std::uint8_t { Nack, Pli, Fir, Remb, TransportCc };

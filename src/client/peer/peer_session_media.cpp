@@ -18,7 +18,7 @@
 
 namespace huddle::client {
 
-std::size_t writeRtpHeader(const SendStreamParams& params, const RtpHeaderFields& fields,
+std::size_t writeRtpHeader(const SendStreamParams& params, const SectionRtpHeader& fields,
                            std::span<std::uint8_t> out) noexcept {
   const bool mid = params.midExtensionId != 0 && !params.mid.empty() && params.mid.size() <= 16;
   const bool rid = params.ridExtensionId != 0 && !params.rid.empty() && params.rid.size() <= 16;

@@ -123,7 +123,7 @@ class PeerSessionLoopback : public ::testing::Test {
   void negotiate() {
     peer_->addRecvTransceivers(0, 2);
     peer_->addRecvTransceivers(1, 0);
-    auto mid = peer_->addSendTrack(SendTrackSpec{TrackKind::Video, "cam", "s", {}, {}});
+    auto mid = peer_->addSendTrack(SendTrackSpec{SectionKind::Video, "cam", "s", {}, {}});
     ASSERT_TRUE(mid.ok());
     ASSERT_EQ(*mid, "4");
     auto offer = peer_->createOffer();

@@ -309,7 +309,7 @@ class PeerSessionServer : public ::testing::Test {
     const auto* published = c.last(livekit::SignalResponse::kTrackPublished);
     if (published == nullptr) return {};
     trackSid = published->track_published().track().sid();
-    auto mid = c.peer->addSendTrack(SendTrackSpec{TrackKind::Video, "cid-cam", "stream-a", rids, {}});
+    auto mid = c.peer->addSendTrack(SendTrackSpec{SectionKind::Video, "cid-cam", "stream-a", rids, {}});
     EXPECT_TRUE(mid.ok());
       sendOffer(c);
     EXPECT_TRUE(runUntil([&] {
@@ -325,7 +325,7 @@ class PeerSessionServer : public ::testing::Test {
     const SendStreamParams* p = c.peer->sendParams(mid, layer);
     if (p == nullptr) return false;
     std::array<std::uint8_t, 1500> b{};
-    std::size_t n = writeRtpHeader(*p, RtpHeaderFields{seqs_[layer]++, ts_, true}, b);
+    std::size_t n = writeRtpHeader(*p, SectionRtpHeader{seqs_[layer]++, ts_, true}, b);
     if (layer == 0) ts_ += 3000;
     if (n == 0) return false;
     b[n++] = 0x10;  // VP8 descriptor: start of partition 0

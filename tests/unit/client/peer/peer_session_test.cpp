@@ -25,7 +25,7 @@ TEST(WriteRtpHeader, WritesMidAndRidExtensions) {
   p.mid = mid;
   p.rid = rid;
   std::array<std::uint8_t, 64> b{};
-  const std::size_t n = writeRtpHeader(p, RtpHeaderFields{513, 90000, true}, b);
+  const std::size_t n = writeRtpHeader(p, SectionRtpHeader{513, 90000, true}, b);
   ASSERT_EQ(n, 20u);  // 12 + 4 + one word holding both elements (2 + 2 bytes)
   auto view = rtc::RtpPacketView::parse(std::span(b).first(n));
   ASSERT_TRUE(view);
@@ -48,12 +48,12 @@ TEST(WriteRtpHeader, PlainHeaderAndShortBuffer) {
   p.ssrc = 7;
   p.payloadType = 111;
   std::array<std::uint8_t, 12> b{};
-  EXPECT_EQ(writeRtpHeader(p, RtpHeaderFields{1, 2, false}, b), 12u);
+  EXPECT_EQ(writeRtpHeader(p, SectionRtpHeader{1, 2, false}, b), 12u);
   EXPECT_EQ(b[0], 0x80) << "no extension bit without extensions";
   const std::string mid = "0";
   p.mid = mid;
   p.midExtensionId = 4;
-  EXPECT_EQ(writeRtpHeader(p, RtpHeaderFields{1, 2, false}, b), 0u) << "needs 20 bytes";
+  EXPECT_EQ(writeRtpHeader(p, SectionRtpHeader{1, 2, false}, b), 0u) << "needs 20 bytes";
 }
 
 class Quiet final : public PeerSession::Listener {};
@@ -79,7 +79,7 @@ TEST_F(PeerSessionOffline, OffersKeepMidsAndBumpTheVersion) {
   peer_->addRecvTransceivers(1, 1);
   auto first = peer_->createOffer();
   ASSERT_TRUE(first.ok());
-  auto mid = peer_->addSendTrack(SendTrackSpec{TrackKind::Video, "cid-1", "s", {"q", "h", "f"}, {}});
+  auto mid = peer_->addSendTrack(SendTrackSpec{SectionKind::Video, "cid-1", "s", {"q", "h", "f"}, {}});
   ASSERT_TRUE(mid.ok());
   EXPECT_EQ(*mid, "3");
   auto second = peer_->createOffer();
@@ -106,7 +106,7 @@ TEST_F(PeerSessionOffline, OffersKeepMidsAndBumpTheVersion) {
   EXPECT_NE(p->ssrc, peer_->sendParams(*mid, 0)->ssrc);
   EXPECT_EQ(peer_->sendParams(*mid, 3), nullptr);
   std::array<std::uint8_t, 64> buffer{};
-  const std::size_t n = writeRtpHeader(*p, RtpHeaderFields{}, buffer);
+  const std::size_t n = writeRtpHeader(*p, SectionRtpHeader{}, buffer);
   EXPECT_FALSE(peer_->sendRtp(*mid, 2, buffer, n));
   EXPECT_EQ(peer_->stats().sendRefused, 1u);
 
@@ -120,11 +120,11 @@ TEST_F(PeerSessionOffline, OffersKeepMidsAndBumpTheVersion) {
 }
 
 TEST_F(PeerSessionOffline, RefusesBadTracksAndAnswers) {
-  EXPECT_EQ(peer_->addSendTrack(SendTrackSpec{TrackKind::Video, "", "s", {}, {}}).code(),
+  EXPECT_EQ(peer_->addSendTrack(SendTrackSpec{SectionKind::Video, "", "s", {}, {}}).code(),
             PeerError::InvalidTrack);
-  EXPECT_EQ(peer_->addSendTrack(SendTrackSpec{TrackKind::Video, "c", "s", {"q", "q"}, {}}).code(),
+  EXPECT_EQ(peer_->addSendTrack(SendTrackSpec{SectionKind::Video, "c", "s", {"q", "q"}, {}}).code(),
             PeerError::InvalidTrack);
-  EXPECT_EQ(peer_->addSendTrack(SendTrackSpec{TrackKind::Audio, "c", "s", {"q", "h"}, {}}).code(),
+  EXPECT_EQ(peer_->addSendTrack(SendTrackSpec{SectionKind::Audio, "c", "s", {"q", "h"}, {}}).code(),
             PeerError::InvalidTrack);
   // An answer before any offer.
   EXPECT_EQ(peer_->applyAnswer("v=0\r\n", {}).code(), PeerError::WrongState);
@@ -152,7 +152,7 @@ std::string answerTo(const std::string& offer, rtc::SdpSetup setup, bool withCan
 }
 
 TEST_F(PeerSessionOffline, AnswerNegotiatesSendParametersAndStartsTheTransport) {
-  auto mid = peer_->addSendTrack(SendTrackSpec{TrackKind::Video, "cid-1", "s", {}, {}});
+  auto mid = peer_->addSendTrack(SendTrackSpec{SectionKind::Video, "cid-1", "s", {}, {}});
   ASSERT_TRUE(mid.ok());
   auto offer = peer_->createOffer();
   ASSERT_TRUE(offer.ok());
@@ -180,7 +180,7 @@ TEST_F(PeerSessionOffline, AnswerNegotiatesSendParametersAndStartsTheTransport) 
   EXPECT_EQ(peer_->applyAnswer(answerTo(*offer, rtc::SdpSetup::Passive), {}).code(), PeerError::WrongState);
   // Sending before DTLS produced keys is refused by the transport and counted.
   std::array<std::uint8_t, 128> b{};
-  const std::size_t n = writeRtpHeader(*p, RtpHeaderFields{1, 1, true}, b);
+  const std::size_t n = writeRtpHeader(*p, SectionRtpHeader{1, 1, true}, b);
   EXPECT_FALSE(peer_->sendRtp(*mid, 0, b, n));
   EXPECT_EQ(peer_->stats().sendRefused, 1u);
   EXPECT_FALSE(peer_->sendData(DataChannelKind::Reliable, std::span<const std::uint8_t>(b.data(), 4)));
