@@ -171,6 +171,12 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
 
   void connect(const TransportParameters& remote) {
     if (state_ != TransportState::New) return;
+    // We offered actpass (RFC 5763 section 5), so the answer decides: a peer that takes the
+    // DTLS client role makes us the server. Decided here because the handshake only starts
+    // once ICE selected a path, after this.
+    if (options_.role == WebRtcTransportRole::Client && !options_.setup) {
+      setup_ = remote.setup == DtlsSetup::Active ? DtlsSetup::Passive : DtlsSetup::Active;
+    }
     DtlsTransport::Config config;
     config.role = setup_ == DtlsSetup::Active ? DtlsRole::Client : DtlsRole::Server;
     config.remoteFingerprint = remote.fingerprint;
@@ -211,12 +217,26 @@ struct WebRtcTransport::Impl final : public IceLiteServer::Listener,
           agent_->addRemoteCandidate(c.address, c.priority);
         }
       }
-      agent_->setRemoteEndOfCandidates();
+      // No candidate yet: the peer trickles them (addRemoteCandidate). Signalling the end now
+      // would fail ICE at once with no pairs; the connect timeout bounds the wait instead.
+      if (!candidates.empty()) agent_->setRemoteEndOfCandidates();
       return;
     }
     tcpRemote_ = *tcp;
     tcp_ = TcpConnection::connect(io_, tcp->address, options_.bindAddress, *this);
     if (!tcp_) failLater("ICE-TCP: bad bind address");
+  }
+
+  bool addRemoteCandidate(const IceCandidateInfo& candidate) {
+    // ICE-lite learns the peer's addresses from its checks; a client on ICE-TCP has its one
+    // connection and its agent pairs by address family only, so a UDP address would mis-pair.
+    if (!agent_ || tcp_ || state_ == TransportState::New || finished() ||
+        candidate.protocol != IceCandidateProtocol::Udp) {
+      return false;
+    }
+    const bool added = agent_->addRemoteCandidate(candidate.address, candidate.priority);
+    rearm();  // the new pairs want checks now, not at the next unrelated wake-up
+    return added;
   }
 
   void onTcpConnected(TcpConnection& connection) override {
@@ -743,6 +763,9 @@ WebRtcTransport::~WebRtcTransport() = default;
 
 TransportParameters WebRtcTransport::localParameters() const { return impl_->localParameters(); }
 void WebRtcTransport::connect(const TransportParameters& remote) { impl_->connect(remote); }
+bool WebRtcTransport::addRemoteCandidate(const IceCandidateInfo& candidate) {
+  return impl_->addRemoteCandidate(candidate);
+}
 bool WebRtcTransport::sendRtp(std::span<std::uint8_t> buffer, std::size_t length) {
   return impl_->sendMedia(buffer, length, false);
 }

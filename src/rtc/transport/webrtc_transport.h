@@ -100,7 +100,8 @@ class WebRtcTransport final {
     // Client role: the local address its own socket binds (port 0: ephemeral).
     std::string bindAddress = "127.0.0.1";
     std::uint16_t bindPort = 0;
-    // Unset: Client role is DTLS client (Active), Server role DTLS server (Passive).
+    // Unset: Client role follows the peer's setup at connect() (DTLS client unless the peer is
+    // Active), Server role is DTLS server (Passive). Set: this role whatever the peer says.
     std::optional<DtlsSetup> setup;
     bool enableDataChannels = true;
     std::uint16_t sctpPort = 5000;
@@ -134,11 +135,19 @@ class WebRtcTransport final {
   WebRtcTransport& operator=(const WebRtcTransport&) = delete;
   ~WebRtcTransport();
 
-  // Our credentials, fingerprint, host candidate and DTLS setup, to signal to the peer.
+  // Our credentials, fingerprint, host candidate and DTLS setup, to signal to the peer. Client
+  // role without a forced Options::setup: Active (what we would take) until connect(), then
+  // the role the peer's setup left us.
   [[nodiscard]] TransportParameters localParameters() const;
   // The peer's parameters: starts ICE (checks on the client side) and arms DTLS, which starts
-  // once ICE has selected a path. Call once; state becomes Connecting.
+  // once ICE has selected a path. Call once; state becomes Connecting. Client role without a
+  // forced Options::setup: remote.setup Active makes us the DTLS server, Passive the client.
+  // With no remote candidates the client waits for addRemoteCandidate() (up to connectTimeout).
   void connect(const TransportParameters& remote);
+  // Client role, after connect(): a trickled UDP candidate of the peer; its pairs are checked
+  // right away. False: server role (ICE-lite learns addresses from checks), before connect or
+  // after close/failure, a TCP candidate or a client on ICE-TCP, a duplicate, or the limit.
+  bool addRemoteCandidate(const IceCandidateInfo& candidate);
 
   // Protect in place and send on the selected path. `buffer` is the writable area, the packet
   // its first `length` octets; it needs the SRTP tag's room after the packet (16 octets is
