@@ -44,8 +44,9 @@ Result<std::unique_ptr<PeerSession>, PeerError> PeerSession::create(boost::asio:
   t.certificate = session->options_.certificate;
   t.bindAddress = session->options_.bindAddress;
   t.connectTimeout = session->options_.connectTimeout;
-  // We always act as the DTLS client: our offers say actpass and our answers active.
-  t.setup = rtc::DtlsSetup::Active;
+  // Setup left to the transport: our offers say actpass, so the answer's setup picks our DTLS
+  // role at connect() (an active answerer, as pion is, makes us the server); as the answerer we
+  // take the client role (our answers say active), which a passive or actpass offer leaves us.
   auto transport = rtc::WebRtcTransport::create(io, t, *session);
   if (!transport.ok()) return Error{PeerError::InvalidOptions, "transport: " + transport.message()};
   session->transport_ = std::move(transport).value();
@@ -207,11 +208,6 @@ Result<Ok, PeerError> PeerSession::applyAnswer(std::string_view sdp,
   if (!info.ok()) {
     ++stats_.descriptionsRejected;
     return Error{PeerError::BadDescription, "answer refused: " + info.message()};
-  }
-  if (info->transport.setup == rtc::DtlsSetup::Active) {
-    // Our transport was created as the DTLS client before we knew; see the report's gaps.
-    ++stats_.descriptionsRejected;
-    return Error{PeerError::Unsupported, "answer wants to be the DTLS client (setup:active)"};
   }
   if (!connectStarted_ && info->transport.candidates.empty()) {
     ++stats_.descriptionsRejected;

@@ -15,9 +15,9 @@
 // section; reports go to onReport. The per-packet paths do not allocate, except once for each
 // SSRC learnt from a packet (bounded), and never throw.
 //
-// DTLS: we are always the DTLS client (offers say actpass, answers active). An answer that
-// claims the client role (setup:active, what the reference LiveKit server writes) is refused
-// as Unsupported until the transport can take its role from the remote description.
+// DTLS: offers say actpass and the transport follows the answer's setup: an answer claiming
+// the client role (setup:active, what the reference LiveKit server writes) makes us the DTLS
+// server. As the answerer we say active and are the DTLS client.
 
 // Boost 1.74's asio uses std::exchange without including <utility>.
 #include <utility>

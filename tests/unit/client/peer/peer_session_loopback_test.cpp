@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,7 @@ class PeerSessionLoopback : public ::testing::Test {
     so.role = rtc::WebRtcTransportRole::Server;
     so.certificate = serverCert.value();
     so.mux = mux_.get();
+    so.setup = serverSetup();
     auto server = rtc::WebRtcTransport::create(io_, so, sfu_);
     ASSERT_TRUE(server) << server.message();
     server_ = std::move(server).value();
@@ -101,6 +103,9 @@ class PeerSessionLoopback : public ::testing::Test {
     ASSERT_TRUE(peer) << peer.message();
     peer_ = std::move(peer).value();
   }
+
+  // Unset: the SFU is the DTLS server and answers setup:passive.
+  [[nodiscard]] virtual std::optional<rtc::DtlsSetup> serverSetup() const { return std::nullopt; }
 
   void TearDown() override {
     if (peer_) peer_->close();
@@ -136,7 +141,7 @@ class PeerSessionLoopback : public ::testing::Test {
     a.ice = local.ice;
     a.fingerprint = local.fingerprint;
     a.candidates = local.candidates;
-    a.setup = rtc::SdpSetup::Passive;
+    a.setup = local.setup == rtc::DtlsSetup::Active ? rtc::SdpSetup::Active : rtc::SdpSetup::Passive;
     auto parsedOffer = rtc::parseSdp(*offer);
     ASSERT_TRUE(parsedOffer.ok());
     auto answer = rtc::parseSdp(writeAnswer(parsedOffer->description, a));
@@ -331,6 +336,29 @@ TEST_F(PeerSessionLoopback, DataChannelsBothWays) {
   EXPECT_EQ(recorder_.messages.back(), "_reliable:ping");
   EXPECT_FALSE(peer_->sendData("_nope", std::span(reinterpret_cast<const std::uint8_t*>(text.data()), 1)));
   EXPECT_TRUE(peer_->sendData(DataChannelKind::Lossy, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+}
+
+// The SFU answers setup:active the way pion does: it is the DTLS client, so the peer's transport
+// must become the DTLS server; the answer is accepted and media and data flow as before.
+class PeerSessionLoopbackActiveAnswer : public PeerSessionLoopback {
+ protected:
+  [[nodiscard]] std::optional<rtc::DtlsSetup> serverSetup() const override {
+    return rtc::DtlsSetup::Active;
+  }
+};
+
+TEST_F(PeerSessionLoopbackActiveAnswer, ConnectsAsDtlsServerAndCarriesMediaAndData) {
+  ASSERT_NO_FATAL_FAILURE(negotiate());
+  EXPECT_EQ(peer_->stats().descriptionsRejected, 0u);
+  ASSERT_TRUE(sfuRtp(kAnnouncedSsrc, 96));
+  ASSERT_TRUE(run([&] { return !recorder_.rtp.empty(); }));
+  EXPECT_EQ(recorder_.rtp.back().ssrc, kAnnouncedSsrc);
+  ASSERT_TRUE(run([&] { return peer_->dataChannelOpen(kReliableLabel); }));
+  const std::string text = "pong";
+  ASSERT_TRUE(server_->sendData(*sfu_.reliableId,
+                                std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+  ASSERT_TRUE(run([&] { return !recorder_.messages.empty(); }));
+  EXPECT_EQ(recorder_.messages.back(), "_reliable:pong");
 }
 
 }  // namespace
