@@ -82,10 +82,15 @@ TEST(VideoPipelineLoopback, FivePercentLossRepairedByNack) {
   for (int layer = 0; layer < 3; ++layer) {
     const auto frames = loop.decoded(layer);
     expectIncreasing(frames);
-    // NACK repairs nearly all; a frame given up ends in a PLI and a keyframe, which skips some.
+    // NACK repairs nearly all: the stream hands the pipeline at least 55 of the 68 frames (a
+    // frame given up ends in a PLI and a keyframe, which skips some). Whether the decode thread
+    // keeps up with them depends on the machine (under ASan on two loaded cores its queue
+    // overflowed and it dropped 19 frames of one layer), so frames dropped on the decode side
+    // count as delivered here; client_stream's injected-time tests pin the exact repair.
     const auto rs = loop.receivers_[static_cast<std::size_t>(layer)]->stats();
-    EXPECT_GE(frames.size(), 55u) << "layer " << layer << " dropped " << rs.framesDropped << " errors "
-                                  << rs.decodeErrors << " keyframes asked " << rs.keyframesRequested;
+    EXPECT_GE(frames.size() + rs.framesDropped, 55u)
+        << "layer " << layer << " decoded " << frames.size() << " dropped " << rs.framesDropped << " errors "
+        << rs.decodeErrors << " keyframes asked " << rs.keyframesRequested;
     EXPECT_EQ(rs.decodeErrors, 0u);
     resent += loop.sender_->streamStats(layer).retransmittedPackets;
   }
