@@ -13,7 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include <memory>
+
 #include "client/participant.h"
+#include "client/remote_track.h"
 #include "client/track_publication.h"
 
 namespace huddle::client {
@@ -86,6 +89,18 @@ class RoomDelegate {
                                 const TrackPublication& /*publication*/) {}
   virtual void onTrackUnpublished(const RemoteParticipant& /*participant*/,
                                   const TrackPublication& /*publication*/) {}
+  // Media of a remote track starts to arrive (auto-subscribe subscribes to every track). The
+  // track is a RemoteVideoTrack or RemoteAudioTrack (see kind()); set its frame sink here.
+  virtual void onTrackSubscribed(const RemoteParticipant& /*participant*/,
+                                 const TrackPublication& /*publication*/,
+                                 const std::shared_ptr<RemoteTrack>& /*track*/) {}
+  // The track was unpublished, its participant left, or the room disconnected.
+  virtual void onTrackUnsubscribed(const RemoteParticipant& /*participant*/,
+                                   const TrackPublication& /*publication*/,
+                                   const std::shared_ptr<RemoteTrack>& /*track*/) {}
+  virtual void onLocalTrackPublished(const TrackPublication& /*publication*/) {}
+  virtual void onLocalTrackUnpublished(const TrackPublication& /*publication*/) {}
+
   // For remote and local publications (the participant's isLocal tells).
   virtual void onTrackMuted(const ParticipantInfo& /*participant*/,
                             const TrackPublication& /*publication*/) {}

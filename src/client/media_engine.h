@@ -13,6 +13,8 @@
 #include <optional>
 #include <span>
 
+#include "client/participant.h"
+#include "client/room_model.h"
 #include "livekit_rtc.pb.h"
 
 namespace boost::asio {
@@ -20,6 +22,8 @@ class io_context;
 }  // namespace boost::asio
 
 namespace huddle::client {
+
+class LocalTrackState;
 
 class MediaEngine {
  public:
@@ -36,7 +40,17 @@ class MediaEngine {
     virtual void onMediaDataChannel(bool reliable, bool open) = 0;
     // The transport failed for good (a future reconnect trigger).
     virtual void onMediaFailed() = 0;
+    // A delegate call to queue (track subscribed/unsubscribed, local track published...).
+    virtual void onMediaEvent(DelegateCall call) { (void)call; }
+    // The participant and publication a track sid belongs to, from the room model.
+    virtual std::optional<std::pair<ParticipantInfo, TrackPublication>> findPublication(const std::string& trackSid) {
+      (void)trackSid;
+      return std::nullopt;
+    }
   };
+
+  // Ends with the track's publication, or a message saying why not.
+  using PublishDone = std::function<void(PublishResult)>;
 
   virtual ~MediaEngine() = default;
 
@@ -55,6 +69,18 @@ class MediaEngine {
   // false when no data channel is open.
   virtual bool sendData(bool reliable, std::span<const std::uint8_t> packet) = 0;
   virtual void close() = 0;
+
+  // Publishing and subscription messages (track_published, track_unpublished, mute,
+  // stream_state_update, subscribed_quality_update, request_response...).
+  virtual void onSignalResponse(const livekit::SignalResponse& message) { (void)message; }
+  // The room model changed (participants or publications): remote tracks whose publication is
+  // gone end here.
+  virtual void onPublicationsChanged() {}
+  virtual void publishTrack(std::shared_ptr<LocalTrackState> track, PublishDone done) {
+    (void)track;
+    done(PublishResult{false, "this Room has no media engine", {}});
+  }
+  virtual void unpublishTrack(const std::shared_ptr<LocalTrackState>& track) { (void)track; }
 };
 
 // Signalling only: ignores every SDP and ICE message and has no data channels.

@@ -1,6 +1,7 @@
 #include "client/participant.h"
 
 #include "client/room_core.h"
+#include "client/track_state.h"
 
 namespace huddle::client {
 
@@ -40,6 +41,33 @@ RequestResult LocalParticipant::setAttributes(std::map<std::string, std::string>
 RequestResult LocalParticipant::publishData(std::span<const std::uint8_t> data, const DataPublishOptions& options) {
   auto core = core_.lock();
   return core ? core->publishData(data, options) : gone();
+}
+
+std::future<PublishResult> LocalParticipant::publishTrack(std::shared_ptr<LocalTrack> track) {
+  auto promise = std::make_shared<std::promise<PublishResult>>();
+  auto future = promise->get_future();
+  auto core = core_.lock();
+  if (!core || !track) {
+    promise->set_value(PublishResult{false, core ? "no track" : "the Room is gone", {}});
+    return future;
+  }
+  core->publishTrack(track->state(), [promise](PublishResult result) { promise->set_value(std::move(result)); });
+  return future;
+}
+
+void LocalParticipant::publishTrack(std::shared_ptr<LocalTrack> track, std::function<void(const PublishResult&)> done) {
+  auto core = core_.lock();
+  if (!core || !track) return;
+  std::weak_ptr<RoomCore> weak = core;
+  core->publishTrack(track->state(), [weak, done = std::move(done)](PublishResult result) {
+    if (auto self = weak.lock()) self->post([done, result = std::move(result)] { done(result); });
+  });
+}
+
+RequestResult LocalParticipant::unpublishTrack(const std::shared_ptr<LocalTrack>& track) {
+  auto core = core_.lock();
+  if (!core) return gone();
+  return core->unpublishTrack(track ? track->state() : nullptr);
 }
 
 }  // namespace huddle::client

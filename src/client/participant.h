@@ -8,12 +8,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "client/local_track.h"
 #include "client/track_publication.h"
 
 namespace huddle::client {
@@ -52,6 +55,13 @@ enum class RequestError : std::uint8_t {
   TooLarge,
 };
 
+struct PublishResult {
+  bool ok = false;
+  std::string message;           // why it failed
+  TrackPublication publication;  // as the server accepted it
+  explicit operator bool() const noexcept { return ok; }
+};
+
 struct RequestResult {
   bool ok = true;
   RequestError error = RequestError::NotConnected;
@@ -79,6 +89,17 @@ class LocalParticipant final {
   // Sent as a LiveKit DataPacket on the _reliable or _lossy data channel of the peer connection.
   // Fails with NotConnected until a media engine with open data channels is in place.
   RequestResult publishData(std::span<const std::uint8_t> data, const DataPublishOptions& options = {});
+
+  // Announces the track (AddTrack), negotiates its send section and starts sending. The result
+  // comes once the server accepted the track and the section is negotiated (or with the reason
+  // it failed: not connected, refused by the server, e.g. no canPublish grant, or timed out).
+  // A track is published in one Room at a time. Published tracks are published again after a
+  // full reconnection.
+  [[nodiscard]] std::future<PublishResult> publishTrack(std::shared_ptr<LocalTrack> track);
+  // Same; `done` runs on the Room's executor.
+  void publishTrack(std::shared_ptr<LocalTrack> track, std::function<void(const PublishResult&)> done);
+  // Stops sending and tells the server; others see onTrackUnpublished.
+  RequestResult unpublishTrack(const std::shared_ptr<LocalTrack>& track);
 
  private:
   friend class Room;

@@ -1,8 +1,10 @@
 #include "client/room_core.h"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 
 #include "client/proto_convert.h"
+#include "client/track_state.h"
 #include "common/log.h"
 #include "livekit_models.pb.h"
 
@@ -59,6 +61,7 @@ void RoomCore::disconnect() {
     }
     const bool wasUp = session_ != nullptr || state() != ConnectionState::Disconnected;
     leaveSession(nullptr);
+    releaseLocalTracks();
     if (wasUp) setState(ConnectionState::Disconnected, DisconnectReason::ClientInitiated, "");
   });
 }
@@ -76,12 +79,22 @@ void RoomCore::shutdown() {
           ConnectResult{false, DisconnectReason::ClientInitiated, "the Room was destroyed", 0, false});
     }
     pending_.reset();
+    releaseLocalTracks();
     leaveSession([this] {
       work_.reset();
       // Sockets retired on the way out may need another turn of the loop; then it ends.
       boost::asio::post(io_, [this] { io_.stop(); });
     });
   });
+}
+
+void RoomCore::releaseLocalTracks() {
+  for (auto& track : localTracks_) {
+    if (engine_) engine_->unpublishTrack(track);
+    track->detach();
+    track->release(this);
+  }
+  localTracks_.clear();
 }
 
 void RoomCore::leaveSession(std::function<void()> after) {
@@ -194,6 +207,42 @@ RequestResult RoomCore::publishData(std::span<const std::uint8_t> data, const Da
     engine_->sendData(reliable, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
   });
   return RequestResult{};
+}
+
+void RoomCore::publishTrack(std::shared_ptr<LocalTrackState> track, std::function<void(PublishResult)> done) {
+  boost::asio::post(io_, [this, track = std::move(track), done = std::move(done)]() mutable {
+    if (!engine_ || state() != ConnectionState::Connected) {
+      done(PublishResult{false, "the room is not connected", {}});
+      return;
+    }
+    if (!track->claim(this)) {
+      done(PublishResult{false, "the track is already published", {}});
+      return;
+    }
+    localTracks_.push_back(track);
+    engine_->publishTrack(std::move(track), std::move(done));
+  });
+}
+
+RequestResult RoomCore::unpublishTrack(std::shared_ptr<LocalTrackState> track) {
+  if (!track) return RequestResult{false, RequestError::InvalidArgument, "no track"};
+  boost::asio::post(io_, [this, track = std::move(track)] {
+    const auto it = std::find(localTracks_.begin(), localTracks_.end(), track);
+    if (it == localTracks_.end()) return;
+    localTracks_.erase(it);
+    if (engine_) engine_->unpublishTrack(track);
+    track->detach();
+    track->release(this);
+  });
+  return RequestResult{};
+}
+
+void RoomCore::post(std::function<void()> task) {
+  if (closed_) return;
+  executor_([weak = weak_from_this(), task = std::move(task)] {
+    auto self = weak.lock();
+    if (self && !self->closed_) task();
+  });
 }
 
 // ---- network thread ---------------------------------------------------------------------------
@@ -315,8 +364,14 @@ void RoomCore::onSignalMessage(SignalSession& /*session*/, const livekit::Signal
   EventList events;
   switch (message.message_case()) {
     case livekit::SignalResponse::kUpdate: {
-      std::lock_guard lock(mutex_);
-      model_.applyParticipantUpdate(message.update(), events);
+      {
+        std::lock_guard lock(mutex_);
+        model_.applyParticipantUpdate(message.update(), events);
+      }
+      // Unsubscribe events follow the participant/publication events that caused them.
+      emit(std::move(events));
+      events.clear();
+      if (engine_) engine_->onPublicationsChanged();
       break;
     }
     case livekit::SignalResponse::kSpeakersChanged: {
@@ -347,7 +402,8 @@ void RoomCore::onSignalMessage(SignalSession& /*session*/, const livekit::Signal
       if (engine_) engine_->onMediaSectionsRequirement(message.media_sections_requirement());
       break;
     default:
-      // Publishing and subscription messages belong to the media layer (next step).
+      // Publishing and subscription messages belong to the media layer.
+      if (engine_) engine_->onSignalResponse(message);
       break;
   }
   emit(std::move(events));
@@ -396,6 +452,23 @@ void RoomCore::onMediaDataChannel(bool reliable, bool open) { (reliable ? reliab
 void RoomCore::onMediaFailed() {
   dropSession();
   setState(ConnectionState::Disconnected, DisconnectReason::MediaFailure, "peer connection failed");
+}
+
+void RoomCore::onMediaEvent(DelegateCall call) { dispatch(std::move(call)); }
+
+std::optional<std::pair<ParticipantInfo, TrackPublication>> RoomCore::findPublication(const std::string& trackSid) {
+  std::lock_guard lock(mutex_);
+  auto search = [&](const ParticipantInfo& p) -> std::optional<std::pair<ParticipantInfo, TrackPublication>> {
+    for (const auto& pub : p.publications) {
+      if (pub.sid == trackSid) return std::make_pair(p, pub);
+    }
+    return std::nullopt;
+  };
+  if (auto found = search(model_.local())) return found;
+  for (const auto& remote : model_.remotes()) {
+    if (auto found = search(remote)) return found;
+  }
+  return std::nullopt;
 }
 
 void RoomCore::handleDataPacket(bool reliable, std::span<const std::uint8_t> bytes) {

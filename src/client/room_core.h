@@ -69,6 +69,11 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
   RequestResult updateMetadata(std::optional<std::string> metadata, std::optional<std::string> name,
                                std::map<std::string, std::string> attributes);
   RequestResult publishData(std::span<const std::uint8_t> data, const DataPublishOptions& options);
+  // `done` runs on the network thread.
+  void publishTrack(std::shared_ptr<LocalTrackState> track, std::function<void(PublishResult)> done);
+  RequestResult unpublishTrack(std::shared_ptr<LocalTrackState> track);
+  // Runs a task on the application's executor (unless the Room is closed).
+  void post(std::function<void()> task);
 
  private:
   struct PendingConnect {
@@ -84,6 +89,8 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
   void dropSession();
   // Sends leave and closes; `after` runs on the loop once the session is gone.
   void leaveSession(std::function<void()> after);
+  // disconnect() and shutdown(): the application's tracks are free for another Room.
+  void releaseLocalTracks();
   void emit(EventList events);
   void dispatch(DelegateCall call);
   void invoke(const DelegateCall& call);
@@ -102,6 +109,8 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
   void onMediaData(bool reliable, std::span<const std::uint8_t> packet) override;
   void onMediaDataChannel(bool reliable, bool open) override;
   void onMediaFailed() override;
+  void onMediaEvent(DelegateCall call) override;
+  std::optional<std::pair<ParticipantInfo, TrackPublication>> findPublication(const std::string& trackSid) override;
 
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
@@ -131,6 +140,9 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
   RoomOptions options_;
   std::uint32_t reliableSequence_ = 0;
   std::uint32_t nextRequestId_ = 1;
+  // Tracks the application published; they are published again on every new engine (a full
+  // reconnection) until unpublished or disconnect().
+  std::vector<std::shared_ptr<LocalTrackState>> localTracks_;
 };
 
 }  // namespace huddle::client
