@@ -66,6 +66,12 @@ class MediaEngine {
   virtual void onMediaSectionsRequirement(const livekit::MediaSectionsRequirement& requirement) = 0;
   // Resume: new ICE credentials in the next offer (section 5.2).
   virtual void restartIce() = 0;
+  // The server accepted a resume (ReconnectResponse on the new signal connection): restart ICE
+  // and renegotiate with the ICE servers/settings it sent.
+  virtual void onResumed(const livekit::ReconnectResponse& reconnect) {
+    (void)reconnect;
+    restartIce();
+  }
   // false when no data channel is open.
   virtual bool sendData(bool reliable, std::span<const std::uint8_t> packet) = 0;
   virtual void close() = 0;
