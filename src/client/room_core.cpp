@@ -220,7 +220,14 @@ void RoomCore::publishTrack(std::shared_ptr<LocalTrackState> track, std::functio
       return;
     }
     localTracks_.push_back(track);
-    engine_->publishTrack(std::move(track), std::move(done));
+    engine_->publishTrack(track, [this, track, done = std::move(done)](PublishResult result) {
+      if (!result.ok) {
+        // A track the server refused is not republished after a reconnection.
+        std::erase(localTracks_, track);
+        track->release(this);
+      }
+      done(std::move(result));
+    });
   });
 }
 
