@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "client/event_thread.h"
+#include "client/peer_media_engine.h"
 #include "client/room_core.h"
 #include "client/room_internal.h"
 
@@ -39,7 +40,7 @@ Room::Room() : threads_(std::make_unique<Threads>()), local_(std::weak_ptr<RoomC
         }
         if (executor) executor(std::move(task));
       },
-      MediaEngineFactory{});
+      PeerMediaEngine::factory());
   core_->setExecutorHook([executorSwitch, fallback = threads_->events->executor()](Executor chosen) {
     std::lock_guard lock(executorSwitch->mutex);
     executorSwitch->current = chosen ? std::move(chosen) : fallback;

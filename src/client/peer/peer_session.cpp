@@ -99,6 +99,13 @@ std::string PeerSession::trackSidOf(std::string_view mid) const {
   return {};
 }
 
+const NegotiatedSection* PeerSession::remoteSection(std::string_view mid) const {
+  for (const auto& s : sections_) {
+    if (s->mid == mid) return s->described ? &s->remote : nullptr;
+  }
+  return nullptr;
+}
+
 // ---- negotiation ------------------------------------------------------------------------------
 
 Result<std::string, PeerError> PeerSession::addSendTrack(const SendTrackSpec& spec) {

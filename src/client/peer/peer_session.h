@@ -211,6 +211,9 @@ class PeerSession final : private rtc::WebRtcTransport::Listener {
   // The track sid a receiving section carries now, empty when idle.
   [[nodiscard]] std::string trackSidOf(std::string_view mid) const;
   [[nodiscard]] std::vector<std::string> mids() const;
+  // What the remote description says about a section (kind, payload types, SSRCs, extension
+  // ids); null before the section was described. Valid until the next description.
+  [[nodiscard]] const NegotiatedSection* remoteSection(std::string_view mid) const;
 
  private:
   struct Section;
