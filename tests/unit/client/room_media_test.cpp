@@ -150,11 +150,13 @@ class MediaRecorder : public RoomDelegate {
 
 class RoomMediaTest : public ::testing::Test {
  protected:
+  [[nodiscard]] virtual bool singlePeerConnection() const { return true; }
   void SetUp() override {
     server::ServerConfig config;
     config.port = 0;
     config.rtc.udpPort = 0;
     config.rtc.tcpPort = 0;
+    config.rtc.singlePeerConnection = singlePeerConnection();
     config.bindAddresses = {"127.0.0.1"};
     config.development = true;
     config.logLevel = "error";
@@ -183,6 +185,7 @@ class RoomMediaTest : public ::testing::Test {
     return minted.ok() ? *minted : std::string();
   }
 
+  friend void publishAndReceive(RoomMediaTest& fixture);
   ConnectResult join(Room& room, const std::string& identity, RoomOptions options = {}) {
     auto future = room.connect("ws://127.0.0.1:" + std::to_string(server_->port()), token(identity), std::move(options));
     if (future.wait_for(kWait) != std::future_status::ready) {
@@ -201,15 +204,26 @@ class RoomMediaTest : public ::testing::Test {
   std::thread thread_;
 };
 
-TEST_F(RoomMediaTest, PublishedCameraAndToneArriveDecoded) {
+void publishAndReceive(RoomMediaTest& fixture);
+
+// /rtc: a publisher and a subscriber connection, the server offering the latter.
+class RoomMediaV0Test : public RoomMediaTest {
+ protected:
+  [[nodiscard]] bool singlePeerConnection() const override { return false; }
+};
+
+TEST_F(RoomMediaTest, PublishedCameraAndToneArriveDecoded) { publishAndReceive(*this); }
+TEST_F(RoomMediaV0Test, PublishedCameraAndToneArriveDecodedOverTwoConnections) { publishAndReceive(*this); }
+
+void publishAndReceive(RoomMediaTest& fixture) {
   MediaRecorder aliceEvents;
   MediaRecorder bobEvents;
   Room alice;
   Room bob;
   alice.setDelegate(&aliceEvents);
   bob.setDelegate(&bobEvents);
-  ASSERT_TRUE(join(alice, "alice").ok);
-  ASSERT_TRUE(join(bob, "bob").ok);
+  ASSERT_TRUE(fixture.join(alice, "alice").ok);
+  ASSERT_TRUE(fixture.join(bob, "bob").ok);
 
   VideoTrackOptions videoOptions;
   videoOptions.name = "cam";
@@ -223,16 +237,16 @@ TEST_F(RoomMediaTest, PublishedCameraAndToneArriveDecoded) {
   SyntheticVideoSource pattern(camera);
   SyntheticAudioSource tone(microphone, 440.0);
 
-  const PublishResult videoPublished = publish(alice, camera);
+  const PublishResult videoPublished = RoomMediaTest::publish(alice, camera);
   ASSERT_TRUE(videoPublished.ok) << videoPublished.message;
   EXPECT_TRUE(videoPublished.publication.sid.starts_with("TR_")) << videoPublished.publication.sid;
   EXPECT_EQ(videoPublished.publication.kind, TrackKind::Video);
   EXPECT_EQ(camera->sid(), videoPublished.publication.sid);
-  const PublishResult audioPublished = publish(alice, microphone);
+  const PublishResult audioPublished = RoomMediaTest::publish(alice, microphone);
   ASSERT_TRUE(audioPublished.ok) << audioPublished.message;
   EXPECT_TRUE(aliceEvents.waitFor("published cam"));
   // Publishing twice is refused; the first publication stays.
-  EXPECT_FALSE(publish(alice, camera).ok);
+  EXPECT_FALSE(RoomMediaTest::publish(alice, camera).ok);
   pattern.start();
   tone.start();
 
