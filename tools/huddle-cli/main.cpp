@@ -1,6 +1,7 @@
-// huddle-cli: operator and developer tool (tokens now; rooms, join and load tests later).
+// huddle-cli: operator and developer tool: tokens, webhooks, and joining rooms as a bot.
 #include <CLI/CLI.hpp>
 
+#include "join_command.h"
 #include "token_command.h"
 #include "webhook_command.h"
 
@@ -11,6 +12,13 @@ int main(int argc, char** argv) {
   int exitCode = 0;
   huddle::cli::addTokenCommand(app, exitCode);
   huddle::cli::addWebhookCommand(app, exitCode);
-  CLI11_PARSE(app, argc, argv);
+  CLI::App* join = huddle::cli::addJoinCommand(app, exitCode);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    // `join` promises scripts one code for every usage error; the other commands keep CLI11's.
+    return code != 0 && join->parsed() ? huddle::cli::kJoinBadArguments : code;
+  }
   return exitCode;
 }
