@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 
+#include "client/connection_stats.h"
 #include "client/participant.h"
 #include "client/room_model.h"
 #include "livekit_rtc.pb.h"
@@ -42,6 +43,8 @@ class MediaEngine {
     virtual void onMediaFailed() = 0;
     // A delegate call to queue (track subscribed/unsubscribed, local track published...).
     virtual void onMediaEvent(DelegateCall call) { (void)call; }
+    // About once a second: the media half of ConnectionStats (the Room adds the rest).
+    virtual void onMediaStats(const ConnectionStats& stats) { (void)stats; }
     // The participant and publication a track sid belongs to, from the room model.
     virtual std::optional<std::pair<ParticipantInfo, TrackPublication>> findPublication(const std::string& trackSid) {
       (void)trackSid;

@@ -1,6 +1,7 @@
 #include "client/peer_media_engine.h"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 
 #include "client/peer_media_engine_parts.h"
 #include "common/log.h"
@@ -248,8 +249,56 @@ void PeerMediaEngine::onPeriodic() {
   const bool report = now >= nextReport_;
   if (report) nextReport_ = now + kReportInterval;
   tickSubscriptions(now, report);
-  if (report) sendSenderReports(now);
+  if (report) {
+    sendSenderReports(now);
+    reportConnectionStats(now);
+  }
   schedulePeriodic();
+}
+
+void PeerMediaEngine::reportConnectionStats(StreamTime now) {
+  ConnectionStats stats;
+  double lossWeighted = 0;
+  double packetsWeight = 0;
+  for (const auto& sub : subscriptions_) {
+    const RemoteTrackStats& s = sub->lastStats;
+    stats.receiveBitrateBps += s.bitrateBps;
+    stats.packetsReceived += s.packetsReceived;
+    stats.packetsLost += s.packetsLost;
+    stats.freezes += s.freezes;
+    stats.jitterMs = std::max(stats.jitterMs, sub->jitterMs);
+    // Weighted by rate so a silent audio track does not outvote the video.
+    const double weight = std::max(1.0, s.bitrateBps);
+    lossWeighted += sub->lossFraction * weight;
+    packetsWeight += weight;
+  }
+  stats.receiveLossPercent = packetsWeight > 0 ? 100.0 * lossWeighted / packetsWeight : 0;
+  std::uint64_t sentBytes = 0;
+  for (const auto& pub : publications_) {
+    auto add = [&](const RtpSendStreamStats& st) {
+      sentBytes += st.payloadOctets;
+      stats.packetsSent += st.packets;
+      stats.packetsRetransmitted += st.retransmittedPackets;
+    };
+    if (pub->video) {
+      for (int l = 0; l < pub->video->layerCount(); ++l) add(pub->video->streamStats(l));
+    }
+    if (pub->audio) add(pub->audio->streamStats());
+  }
+  const double seconds = std::chrono::duration<double>(now - lastStatsReport_).count();
+  if (lastStatsReport_ != StreamTime{} && seconds > 0 && sentBytes >= sentBytesAtLastReport_) {
+    stats.sendBitrateBps = static_cast<double>(sentBytes - sentBytesAtLastReport_) * 8.0 / seconds;
+  }
+  sentBytesAtLastReport_ = sentBytes;
+  lastStatsReport_ = now;
+  if (stats.receiveLossPercent >= 8.0 || stats.jitterMs >= 60.0) {
+    stats.localQuality = ConnectionQuality::Poor;
+  } else if (stats.receiveLossPercent >= 2.0 || stats.jitterMs >= 30.0) {
+    stats.localQuality = ConnectionQuality::Good;
+  }
+  const bool transportUp = publisher_ && publisher_->state() == rtc::TransportState::Connected;
+  if (!transportUp) stats.localQuality = ConnectionQuality::Lost;
+  listener_.onMediaStats(stats);
 }
 
 void PeerMediaEngine::onConnectionStateChanged(PeerSession& session, rtc::TransportState state) {

@@ -89,6 +89,7 @@ class PeerMediaEngine final : public MediaEngine, private PeerSession::Listener 
   void onTransportState(PeerSession& session, rtc::TransportState state);
   void schedulePeriodic();
   void onPeriodic();
+  void reportConnectionStats(StreamTime now);
 
   // ---- publishing (peer_media_publish.cpp)
   void onTrackPublished(const livekit::TrackPublishedResponse& published);
@@ -144,6 +145,8 @@ class PeerMediaEngine final : public MediaEngine, private PeerSession::Listener 
 
   boost::asio::steady_timer timer_;
   StreamTime nextReport_{};
+  StreamTime lastStatsReport_{};
+  std::uint64_t sentBytesAtLastReport_ = 0;
   PeerMediaEngineStats stats_;
 };
 

@@ -42,6 +42,10 @@ struct PeerMediaEngine::Subscription {
   StreamTime nextPull{};
   std::uint64_t bytesAtLastReport = 0;
   StreamTime lastReport{};
+  // From the last receiver report block we built: the interval's loss and the jitter.
+  double lossFraction = 0;
+  double jitterMs = 0;
+  RemoteTrackStats lastStats;
 };
 
 }  // namespace huddle::client

@@ -191,7 +191,10 @@ void PeerMediaEngine::tickSubscriptions(StreamTime now, bool reportNow) {
       if (sub->session != session) continue;
       std::optional<rtc::ReportBlock> block =
           sub->videoPipeline ? sub->videoPipeline->makeReportBlock(now) : sub->audioPipeline->makeReportBlock(now);
-      if (block) rr.reports.push(*block);
+      if (!block) continue;
+      rr.reports.push(*block);
+      sub->lossFraction = block->fractionLost / 256.0;
+      sub->jitterMs = block->jitter * 1000.0 / (sub->videoPipeline ? 90000.0 : 48000.0);
     }
     if (rr.reports.count == 0) continue;
     std::array<std::uint8_t, 8 + rtc::kReportBlockSize * rtc::kMaxReportBlocks> bytes{};
@@ -229,6 +232,7 @@ void PeerMediaEngine::tickSubscriptions(StreamTime now, bool reportNow) {
     sub->bytesAtLastReport = s.bytesReceived;
     sub->lastReport = now;
     sub->state->publishStats(s);
+    sub->lastStats = s;
   }
 }
 

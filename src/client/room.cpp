@@ -85,6 +85,7 @@ std::optional<RemoteParticipant> Room::remoteParticipant(const std::string& iden
   return core_->remoteByIdentity(identity);
 }
 std::vector<ActiveSpeaker> Room::activeSpeakers() const { return core_->activeSpeakers(); }
+ConnectionStats Room::connectionStats() const { return core_->connectionStats(); }
 
 void RoomInternals::setMediaEngineFactory(Room& room, MediaEngineFactory factory) {
   room.core_->setMediaEngineFactory(std::move(factory));

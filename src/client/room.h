@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "client/connection_stats.h"
 #include "client/events.h"
 #include "client/options.h"
 #include "client/participant.h"
@@ -69,6 +70,8 @@ class Room final {
   [[nodiscard]] std::vector<RemoteParticipant> remoteParticipants() const;
   [[nodiscard]] std::optional<RemoteParticipant> remoteParticipant(const std::string& identity) const;
   [[nodiscard]] std::vector<ActiveSpeaker> activeSpeakers() const;
+  // The server's verdict about us plus what this client measures (about once a second).
+  [[nodiscard]] ConnectionStats connectionStats() const;
 
  private:
   friend struct RoomInternals;  // internal wiring (client/room_internal.h), not for applications

@@ -89,12 +89,15 @@ void RoomCore::shutdown() {
 }
 
 void RoomCore::releaseLocalTracks() {
-  for (auto& track : localTracks_) {
+  // Moved out first: unpublishing a track still being published fails its publish, whose
+  // completion erases it from localTracks_.
+  const auto tracks = std::move(localTracks_);
+  localTracks_.clear();
+  for (const auto& track : tracks) {
     if (engine_) engine_->unpublishTrack(track);
     track->detach();
     track->release(this);
   }
-  localTracks_.clear();
 }
 
 void RoomCore::leaveSession(std::function<void()> after) {
@@ -462,6 +465,26 @@ void RoomCore::onMediaFailed() {
 }
 
 void RoomCore::onMediaEvent(DelegateCall call) { dispatch(std::move(call)); }
+
+void RoomCore::onMediaStats(const ConnectionStats& stats) {
+  std::lock_guard lock(mutex_);
+  mediaStats_ = stats;
+}
+
+ConnectionStats RoomCore::connectionStats() const {
+  std::lock_guard lock(mutex_);
+  ConnectionStats stats = mediaStats_;
+  stats.signalRtt = rtt_;
+  if (rtt_ && *rtt_ >= std::chrono::milliseconds(300) && stats.localQuality == ConnectionQuality::Excellent) {
+    stats.localQuality = ConnectionQuality::Good;
+  }
+  if (state_ != ConnectionState::Connected) stats.localQuality = ConnectionQuality::Lost;
+  if (auto server = model_.localQuality()) {
+    stats.serverQuality = server->first;
+    stats.serverScore = server->second;
+  }
+  return stats;
+}
 
 std::optional<std::pair<ParticipantInfo, TrackPublication>> RoomCore::findPublication(const std::string& trackSid) {
   std::lock_guard lock(mutex_);

@@ -65,6 +65,7 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
   [[nodiscard]] std::vector<RemoteParticipant> remotes() const;
   [[nodiscard]] std::optional<RemoteParticipant> remoteByIdentity(const std::string& identity) const;
   [[nodiscard]] std::vector<ActiveSpeaker> activeSpeakers() const;
+  [[nodiscard]] ConnectionStats connectionStats() const;
 
   RequestResult updateMetadata(std::optional<std::string> metadata, std::optional<std::string> name,
                                std::map<std::string, std::string> attributes);
@@ -110,6 +111,7 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
   void onMediaDataChannel(bool reliable, bool open) override;
   void onMediaFailed() override;
   void onMediaEvent(DelegateCall call) override;
+  void onMediaStats(const ConnectionStats& stats) override;
   std::optional<std::pair<ParticipantInfo, TrackPublication>> findPublication(const std::string& trackSid) override;
 
   boost::asio::io_context io_;
@@ -124,6 +126,7 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
   ConnectionState state_ = ConnectionState::Disconnected;
   std::string serverVersion_;
   std::optional<std::chrono::milliseconds> rtt_;
+  ConnectionStats mediaStats_;
 
   // Held while a delegate method runs; recursive so a callback may call back into the Room.
   std::recursive_mutex callbackMutex_;

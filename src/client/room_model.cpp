@@ -169,6 +169,7 @@ void RoomModel::applyConnectionQuality(const livekit::ConnectionQualityUpdate& u
       ++stats_.unknownSpeakers;
       continue;
     }
+    if (who->isLocal) localQuality_ = std::make_pair(toConnectionQuality(q.quality()), q.score());
     out.emplace_back([who = *who, quality = toConnectionQuality(q.quality()), score = q.score()](RoomDelegate& d) {
       d.onConnectionQualityChanged(who, quality, score);
     });

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ class RoomModel final {
   [[nodiscard]] const RemoteParticipant* findRemoteByIdentity(const std::string& identity) const;
   [[nodiscard]] std::vector<ActiveSpeaker> activeSpeakers() const;
   [[nodiscard]] const RoomModelStats& stats() const noexcept { return stats_; }
+  // The server's last connection-quality verdict about the local participant.
+  [[nodiscard]] std::optional<std::pair<ConnectionQuality, float>> localQuality() const noexcept { return localQuality_; }
 
  private:
   struct Remote {
@@ -74,6 +77,7 @@ class RoomModel final {
   std::map<std::string, std::string> sidByIdentity_;  // one sid per identity
   std::map<std::string, float> speakerLevels_;        // active speakers by sid
   RoomModelStats stats_;
+  std::optional<std::pair<ConnectionQuality, float>> localQuality_;
 };
 
 }  // namespace huddle::client

@@ -281,6 +281,24 @@ void publishAndReceive(RoomMediaTest& fixture) {
   EXPECT_GT(sent.framesEncoded, 0u);
   EXPECT_GT(sent.packetsSent, 0u);
 
+  // Connection figures come about once a second: wait for one that has seen the media.
+  const auto statsDeadline = std::chrono::steady_clock::now() + kWait;
+  ConnectionStats bobStats = bob.connectionStats();
+  ConnectionStats aliceStats = alice.connectionStats();
+  while ((bobStats.receiveBitrateBps <= 0 || aliceStats.sendBitrateBps <= 0) &&
+         std::chrono::steady_clock::now() < statsDeadline) {
+    std::this_thread::sleep_for(50ms);  // polling a figure with a bound
+    bobStats = bob.connectionStats();
+    aliceStats = alice.connectionStats();
+  }
+  EXPECT_GT(bobStats.receiveBitrateBps, 10'000.0);
+  EXPECT_GT(bobStats.packetsReceived, 0u);
+  EXPECT_LT(bobStats.receiveLossPercent, 2.0) << "loopback loses nothing";
+  EXPECT_EQ(bobStats.localQuality, ConnectionQuality::Excellent);
+  EXPECT_TRUE(bobStats.signalRtt.has_value());
+  EXPECT_GT(aliceStats.sendBitrateBps, 10'000.0);
+  EXPECT_GT(aliceStats.packetsSent, 0u);
+
   // Mute reaches bob as an event; unpublish ends his subscription.
   microphone->setMuted(true);
   EXPECT_TRUE(bobEvents.waitFor("muted alice mic"));
