@@ -211,7 +211,9 @@ int runJoin(JoinOptions& o) {
     if (!result) {
       room.setDelegate(nullptr);
       std::string why = std::string(client::toString(result.reason)) + ": " + result.message;
-      if (result.httpStatus) why += " (HTTP " + std::to_string(result.httpStatus) + ")";
+      if (result.httpStatus && why.find("HTTP") == std::string::npos) {
+        why += " (HTTP " + std::to_string(result.httpStatus) + ")";
+      }
       out["error"] = why;
       writeJson(o.statsJson, out);
       return fail("join failed: " + why);
