@@ -117,10 +117,16 @@ void SignalSession::attempt(bool v1) {
   params.clientInfo.set_os("linux");
   params.autoSubscribe = options_.autoSubscribe;
   params.adaptiveStream = options_.adaptiveStream;
+  params.reconnect = options_.reconnect;
+  if (options_.reconnect) {
+    params.participantSid = options_.participantSid;
+    params.reconnectReason = options_.reconnectReason;
+  }
   std::string target = url_.basePath + (v1 ? "rtc/v1?" : "rtc?");
   if (v1) {
     params.metadata = options_.metadata;
-    params.publisherOffer = options_.publisherOffer;
+    // A resume keeps the peer connection; its ICE restart offer follows the reconnect.
+    if (!options_.reconnect) params.publisherOffer = options_.publisherOffer;
     target += signal::buildV1Query(params, true);
   } else {
     target += signal::buildV0Query(params);
@@ -192,6 +198,14 @@ void SignalSession::onResponse(livekit::SignalResponse response) {
   if (finished_) return;
   lastMessage_ = std::chrono::steady_clock::now();
   if (!joined_) {
+    if (options_.reconnect && response.has_reconnect()) {
+      joined_ = true;
+      timers_->firstMessage.cancel();
+      startPings(static_cast<std::int32_t>(options_.pingInterval.count()),
+                 static_cast<std::int32_t>(options_.pingTimeout.count()));
+      listener_.onSignalResumed(*this, response.reconnect());
+      return;
+    }
     if (response.has_join()) {
       joined_ = true;
       timers_->firstMessage.cancel();
@@ -206,12 +220,18 @@ void SignalSession::onResponse(livekit::SignalResponse response) {
       retireSocket();
       listener_.onSignalConnectFailed(
           *this, SignalFailure{DisconnectReason::JoinFailure,
-                               std::string("server sent leave instead of join (reason ") +
+                               std::string("server sent leave instead of ") +
+                                   (options_.reconnect ? "reconnect" : "join") + " (reason " +
                                    livekit::DisconnectReason_Name(leave.reason()) + ")",
                                0});
       return;
     }
     ++stats_.unexpectedFirstMessages;
+    if (options_.reconnect) {
+      // As LiveKit's clients do on a resume: anything else first is dropped; the first-message
+      // timer still bounds the wait for `reconnect`.
+      return;
+    }
     fail(SignalFailure{DisconnectReason::ProtocolError,
                        "first message from the server was not join (message case " +
                            std::to_string(static_cast<int>(response.message_case())) + ")",

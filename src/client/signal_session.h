@@ -7,7 +7,9 @@
 // that says the room does not exist is an error, not a fallback), checks that the first message
 // is `join` (or `leave`), keeps the connection alive with ping_req/pong_resp and measures the
 // round trip, notices a silent server (ping_timeout) and surfaces leave requests. Everything
-// else the server sends goes to the listener untouched.
+// else the server sends goes to the listener untouched. A session opened with `reconnect` set
+// resumes an existing participant (section 5.2): its first message must be `reconnect` (or a
+// leave refusing it).
 
 #include <chrono>
 #include <cstdint>
@@ -51,6 +53,13 @@ struct SignalJoinOptions {
   std::optional<livekit::SessionDescription> publisherOffer;  // v1 only
   std::chrono::milliseconds connectTimeout{5000};
   std::chrono::milliseconds firstMessageTimeout{5000};
+  // Resume: reconnect=1 with the participant's sid. ReconnectResponse has no ping settings, so
+  // the ones the join gave are carried over.
+  bool reconnect = false;
+  std::string participantSid;
+  livekit::ReconnectReason reconnectReason = livekit::RR_UNKNOWN;
+  std::chrono::seconds pingInterval{0};
+  std::chrono::seconds pingTimeout{0};
 };
 
 struct SignalFailure {
@@ -72,7 +81,10 @@ class SignalSession final {
   class Listener {
    public:
     virtual ~Listener() = default;
+    // A join, also when it answers a resume (the listener compares the sid).
     virtual void onSignalJoined(SignalSession& session, const livekit::JoinResponse& join) = 0;
+    // A resume session was accepted: `reconnect` came first.
+    virtual void onSignalResumed(SignalSession& /*session*/, const livekit::ReconnectResponse& /*reconnect*/) {}
     // The connection never joined: refused, unreachable, timed out, or a leave came first.
     virtual void onSignalConnectFailed(SignalSession& session, const SignalFailure& failure) = 0;
     // Every message after the join except pongs, leave and refresh_token.
@@ -100,6 +112,9 @@ class SignalSession final {
   [[nodiscard]] bool joined() const noexcept { return joined_; }
   [[nodiscard]] bool usedV1() const noexcept { return usedV1_; }
   [[nodiscard]] std::optional<std::chrono::milliseconds> rtt() const noexcept { return rtt_; }
+  // From the join (zero before it); a resume session carries them over.
+  [[nodiscard]] std::chrono::seconds pingInterval() const noexcept { return pingInterval_; }
+  [[nodiscard]] std::chrono::seconds pingTimeout() const noexcept { return pingTimeout_; }
   // The token a reconnect should use: the last refresh_token, else the one given.
   [[nodiscard]] const std::string& token() const noexcept { return token_; }
   [[nodiscard]] const SignalStats& stats() const noexcept { return stats_; }
