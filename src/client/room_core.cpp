@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <algorithm>
+#include <set>
 
 #include "client/proto_convert.h"
 #include "client/track_state.h"
@@ -14,6 +15,42 @@ namespace {
 
 // LiveKit's clients refuse bigger user packets; the SCTP message limit is near this too.
 constexpr std::size_t kMaxDataPayload = 15 * 1024;
+
+// Resumes that fail for want of an answer (unreachable, timed out, dropped) before the
+// reconnection gives up on the old session and rejoins; a refused resume rejoins at once.
+constexpr unsigned kResumeAttemptsBeforeRejoin = 2;
+
+// The delegate calls that bring a model from before a rejoin to the rejoin's JoinResponse: who
+// left, who came, and changes of those who stayed. Worked out on a copy through the model's own
+// update path, so an identity back with a new sid is one replacement, as in a live update.
+EventList rejoinEvents(const RoomModel& before, const livekit::JoinResponse& join) {
+  std::set<std::string> present;
+  livekit::ParticipantUpdate update;
+  for (const auto& p : join.other_participants()) {
+    if (p.state() == livekit::ParticipantInfo::DISCONNECTED) continue;
+    present.insert(p.identity());
+  }
+  for (const auto& remote : before.remotes()) {
+    if (present.contains(remote.identity)) continue;
+    auto* gone = update.add_participants();
+    gone->set_sid(remote.sid);
+    gone->set_identity(remote.identity);
+    gone->set_state(livekit::ParticipantInfo::DISCONNECTED);
+  }
+  for (const auto& p : join.other_participants()) {
+    if (p.state() != livekit::ParticipantInfo::DISCONNECTED) *update.add_participants() = p;
+  }
+  RoomModel scratch = before;
+  EventList out;
+  scratch.applyParticipantUpdate(update, out);
+  return out;
+}
+
+bool refusesResume(DisconnectReason reason) {
+  // A leave instead of `reconnect`, or the upgrade refused with 401/403/404: the session is gone.
+  return reason == DisconnectReason::JoinFailure || reason == DisconnectReason::NotAuthorized ||
+         reason == DisconnectReason::RoomNotFound;
+}
 
 }  // namespace
 
@@ -60,6 +97,7 @@ void RoomCore::disconnect() {
       finishConnect(ConnectResult{false, DisconnectReason::ClientInitiated, "disconnect() during connect", 0, false});
     }
     const bool wasUp = session_ != nullptr || state() != ConnectionState::Disconnected;
+    cancelReconnect();
     leaveSession(nullptr);
     releaseLocalTracks();
     if (wasUp) setState(ConnectionState::Disconnected, DisconnectReason::ClientInitiated, "");
@@ -79,6 +117,7 @@ void RoomCore::shutdown() {
           ConnectResult{false, DisconnectReason::ClientInitiated, "the Room was destroyed", 0, false});
     }
     pending_.reset();
+    cancelReconnect();
     releaseLocalTracks();
     leaveSession([this] {
       work_.reset();
@@ -101,7 +140,7 @@ void RoomCore::releaseLocalTracks() {
 }
 
 void RoomCore::leaveSession(std::function<void()> after) {
-  if (engine_) engine_->close();
+  closeEngine();
   auto engine = std::shared_ptr<MediaEngine>(std::move(engine_));
   reliableOpen_ = false;
   lossyOpen_ = false;
@@ -111,17 +150,31 @@ void RoomCore::leaveSession(std::function<void()> after) {
     });
     return;
   }
+  leaveSignal([engine, after = std::move(after)] {
+    if (after) after();
+  });
+}
+
+void RoomCore::leaveSignal(std::function<void()> after) {
   // The session stays until its leave is out or the flush time passed; a new connect() need
   // not wait for it.
   SignalSession* raw = session_.get();
   leaving_.push_back(std::move(session_));
-  raw->leave(options_.timeouts.leaveFlush, [this, raw, engine, after = std::move(after)]() mutable {
+  raw->leave(options_.timeouts.leaveFlush, [this, raw, after = std::move(after)]() mutable {
     // Destroyed from the loop, not from inside the session's own callback.
-    boost::asio::post(io_, [this, raw, engine, after = std::move(after)] {
+    boost::asio::post(io_, [this, raw, after = std::move(after)] {
       std::erase_if(leaving_, [raw](const auto& s) { return s.get() == raw; });
       if (after) after();
     });
   });
+}
+
+void RoomCore::closeEngine() {
+  if (!engine_) return;
+  // A failure the engine reports while closing is not a reason to reconnect.
+  closingEngine_ = true;
+  engine_->close();
+  closingEngine_ = false;
 }
 
 ConnectionState RoomCore::state() const {
@@ -259,7 +312,7 @@ void RoomCore::post(std::function<void()> task) {
 
 void RoomCore::startConnect(std::string url, std::string token, RoomOptions options, PendingConnect pending) {
   if (closed_) return;
-  if (session_ || pending_) {
+  if (session_ || pending_ || reconnect_.active) {
     ConnectResult refused{false, DisconnectReason::ProtocolError, "already connecting or connected", 0, false};
     if (pending.promise) pending.promise->set_value(refused);
     if (pending.done) {
@@ -271,6 +324,9 @@ void RoomCore::startConnect(std::string url, std::string token, RoomOptions opti
     return;
   }
   options_ = std::move(options);
+  url_ = std::move(url);
+  token_ = std::move(token);
+  resumedSinceJoin_ = false;
   pending_ = std::move(pending);
   if (executorHook_) executorHook_(options_.executor);
   {
@@ -282,13 +338,17 @@ void RoomCore::startConnect(std::string url, std::string token, RoomOptions opti
   lossyOpen_ = false;
   reliableSequence_ = 0;
   setState(ConnectionState::Connecting, DisconnectReason::None, "");
+  openJoinSession();
+}
+
+void RoomCore::openJoinSession() {
   MediaEngine::Listener& mediaListener = *this;
   SignalSession::Listener& signalListener = *this;
   engine_ = engineFactory_(io_, mediaListener);
   session_ = std::make_unique<SignalSession>(io_, signalListener);
   SignalJoinOptions join;
-  join.url = std::move(url);
-  join.token = std::move(token);
+  join.url = url_;
+  join.token = token_;
   join.preferV1 = options_.preferV1;
   join.autoSubscribe = options_.autoSubscribe;
   join.adaptiveStream = options_.adaptiveStream;
@@ -324,13 +384,25 @@ void RoomCore::setState(ConnectionState state, DisconnectReason reason, std::str
 }
 
 void RoomCore::dropSession() {
+  dropSignal();
+  dropEngine();
+}
+
+void RoomCore::dropSignal() {
+  if (!session_) return;
+  // A shared pointer so the posted handler stays copyable; it dies on this thread, after the
+  // callback that may be on the stack.
+  auto session = std::shared_ptr<SignalSession>(std::move(session_));
+  boost::asio::post(io_, [session] {});
+}
+
+void RoomCore::dropEngine() {
   reliableOpen_ = false;
   lossyOpen_ = false;
-  if (engine_) engine_->close();
-  // Shared pointers so the posted handler stays copyable; both die on this thread.
-  auto session = std::shared_ptr<SignalSession>(std::move(session_));
+  if (!engine_) return;
+  closeEngine();
   auto engine = std::shared_ptr<MediaEngine>(std::move(engine_));
-  boost::asio::post(io_, [session, engine] {});
+  boost::asio::post(io_, [engine] {});
 }
 
 void RoomCore::emit(EventList events) {
@@ -351,6 +423,30 @@ void RoomCore::invoke(const DelegateCall& call) {
 }
 
 void RoomCore::onSignalJoined(SignalSession& session, const livekit::JoinResponse& join) {
+  if (&session != session_.get()) return;
+  usedV1_ = session.usedV1();
+  pingInterval_ = session.pingInterval();
+  pingTimeout_ = session.pingTimeout();
+  if (reconnect_.active && !reconnect_.rejoin) {
+    // A server that answers a resume with a join: the same sid is an accepted resume; another
+    // sid is a new participant of its own, so it leaves again and the old one is gone.
+    if (join.participant().sid() == localInfo().sid) {
+      livekit::ReconnectResponse accepted;
+      *accepted.mutable_ice_servers() = join.ice_servers();
+      if (join.has_client_configuration()) *accepted.mutable_client_configuration() = join.client_configuration();
+      finishResume(accepted);
+      return;
+    }
+    leaveSignal(nullptr);
+    attemptFailed(DisconnectReason::StateMismatch,
+                  "the server answered the resume with a new participant " + join.participant().sid(), true);
+    return;
+  }
+  if (reconnect_.active) {
+    finishRejoin(join);
+    return;
+  }
+  resumedSinceJoin_ = false;
   {
     std::lock_guard lock(mutex_);
     model_.applyJoin(join);
@@ -363,14 +459,26 @@ void RoomCore::onSignalJoined(SignalSession& session, const livekit::JoinRespons
   finishConnect(ConnectResult{true, DisconnectReason::None, "", 0, session.usedV1()});
 }
 
-void RoomCore::onSignalConnectFailed(SignalSession& /*session*/, const SignalFailure& failure) {
+void RoomCore::onSignalResumed(SignalSession& session, const livekit::ReconnectResponse& reconnect) {
+  if (&session != session_.get() || !reconnect_.active || reconnect_.rejoin) return;
+  usedV1_ = session.usedV1();
+  finishResume(reconnect);
+}
+
+void RoomCore::onSignalConnectFailed(SignalSession& session, const SignalFailure& failure) {
+  if (&session != session_.get()) return;
+  if (reconnect_.active) {
+    attemptFailed(failure.reason, failure.message, refusesResume(failure.reason));
+    return;
+  }
   HUDDLE_LOG_INFO(client, "join failed reason={} message={}", toString(failure.reason), failure.message);
   dropSession();
   setState(ConnectionState::Disconnected, failure.reason, failure.message);
   finishConnect(ConnectResult{false, failure.reason, failure.message, failure.httpStatus, false});
 }
 
-void RoomCore::onSignalMessage(SignalSession& /*session*/, const livekit::SignalResponse& message) {
+void RoomCore::onSignalMessage(SignalSession& session, const livekit::SignalResponse& message) {
+  if (&session != session_.get()) return;
   EventList events;
   switch (message.message_case()) {
     case livekit::SignalResponse::kUpdate: {
@@ -419,23 +527,29 @@ void RoomCore::onSignalMessage(SignalSession& /*session*/, const livekit::Signal
   emit(std::move(events));
 }
 
-void RoomCore::onSignalLeave(SignalSession& /*session*/, const livekit::LeaveRequest& leave) {
+void RoomCore::onSignalLeave(SignalSession& session, const livekit::LeaveRequest& leave) {
+  if (&session != session_.get()) return;
   const DisconnectReason serverReason = toDisconnectReason(leave.reason());
-  dropSession();
-  if (leave.action() == livekit::LeaveRequest::DISCONNECT) {
+  if (leave.action() == livekit::LeaveRequest::DISCONNECT || state() != ConnectionState::Connected) {
+    dropSession();
     setState(ConnectionState::Disconnected, serverReason,
              std::string("server closed the session: ") + livekit::DisconnectReason_Name(leave.reason()));
     return;
   }
-  // RESUME or RECONNECT: the trigger for the reconnection still to come.
-  setState(ConnectionState::Disconnected, DisconnectReason::ReconnectRequested,
-           std::string("server asked to ") +
-               (leave.action() == livekit::LeaveRequest::RESUME ? "resume" : "reconnect") + " (" +
-               livekit::DisconnectReason_Name(leave.reason()) + "); reconnection is not implemented yet");
+  const bool rejoin = leave.action() == livekit::LeaveRequest::RECONNECT;
+  startReconnect(rejoin, DisconnectReason::ReconnectRequested,
+                 std::string("server asked to ") + (rejoin ? "reconnect" : "resume") + " (" +
+                     livekit::DisconnectReason_Name(leave.reason()) + ")",
+                 livekit::RR_UNKNOWN);
 }
 
-void RoomCore::onSignalLost(SignalSession& /*session*/, const std::string& why) {
+void RoomCore::onSignalLost(SignalSession& session, const std::string& why) {
+  if (&session != session_.get()) return;
   HUDDLE_LOG_INFO(client, "signal lost: {}", why);
+  if (state() == ConnectionState::Connected) {
+    startReconnect(false, DisconnectReason::SignalLost, why, livekit::RR_SIGNAL_DISCONNECTED);
+    return;
+  }
   dropSession();
   setState(ConnectionState::Disconnected, DisconnectReason::SignalLost, why);
 }
@@ -445,7 +559,9 @@ void RoomCore::onSignalRtt(SignalSession& /*session*/, std::chrono::milliseconds
   rtt_ = rtt;
 }
 
-void RoomCore::onTokenRefreshed(SignalSession& /*session*/) {
+void RoomCore::onTokenRefreshed(SignalSession& session) {
+  if (&session != session_.get()) return;
+  token_ = session.token();
   dispatch([](RoomDelegate& d) { d.onTokenRefreshed(); });
 }
 
@@ -460,8 +576,18 @@ void RoomCore::onMediaData(bool reliable, std::span<const std::uint8_t> packet) 
 void RoomCore::onMediaDataChannel(bool reliable, bool open) { (reliable ? reliableOpen_ : lossyOpen_) = open; }
 
 void RoomCore::onMediaFailed() {
+  if (closingEngine_ || closed_) return;
+  // During a resume the engine restarts ICE once the signal is back; a rejoin replaces it.
+  if (reconnect_.active) return;
+  if (state() == ConnectionState::Connected) {
+    // A resume that did not bring the media back is not tried twice in a row: rejoin instead.
+    startReconnect(resumedSinceJoin_, DisconnectReason::MediaFailure, "peer connection failed",
+                   livekit::RR_PUBLISHER_FAILED);
+    return;
+  }
   dropSession();
   setState(ConnectionState::Disconnected, DisconnectReason::MediaFailure, "peer connection failed");
+  finishConnect(ConnectResult{false, DisconnectReason::MediaFailure, "peer connection failed", 0, false});
 }
 
 void RoomCore::onMediaEvent(DelegateCall call) { dispatch(std::move(call)); }
@@ -485,6 +611,152 @@ ConnectionStats RoomCore::connectionStats() const {
   }
   return stats;
 }
+
+// ---- reconnection (network thread) -------------------------------------------------------------
+
+void RoomCore::startReconnect(bool rejoin, DisconnectReason reason, std::string detail,
+                              livekit::ReconnectReason why) {
+  if (closed_) return;
+  HUDDLE_LOG_INFO(client, "reconnecting mode={} reason={} detail={}", rejoin ? "rejoin" : "resume",
+                  toString(reason), detail);
+  // No leave: the server keeps the participant for a resume only when the signal just drops.
+  dropSignal();
+  cancelReconnect();
+  reconnect_.active = true;
+  reconnect_.rejoin = rejoin;
+  reconnect_.why = why;
+  reconnect_.lastReason = reason;
+  reconnect_.lastError = detail;
+  reconnect_.policy.emplace(options_.reconnectPolicy);
+  if (options_.reconnectPolicy.maxAttempts == 0) {
+    giveUp();  // reconnection turned off: the trigger is the end
+    return;
+  }
+  setState(rejoin ? ConnectionState::Reconnecting : ConnectionState::Resuming, reason, std::move(detail));
+  scheduleAttempt();
+}
+
+void RoomCore::scheduleAttempt() {
+  const auto delay = reconnect_.policy->nextDelay(reconnect_.attempts);
+  if (!delay) {
+    giveUp();
+    return;
+  }
+  reconnectTimer_.expires_after(*delay);
+  reconnectTimer_.async_wait([this, generation = reconnectGeneration_](boost::system::error_code ec) {
+    if (ec || closed_ || generation != reconnectGeneration_ || !reconnect_.active) return;
+    runAttempt();
+  });
+}
+
+void RoomCore::runAttempt() {
+  ++reconnect_.attempts;
+  HUDDLE_LOG_DEBUG(client, "reconnect attempt {} mode={}", reconnect_.attempts,
+                   reconnect_.rejoin ? "rejoin" : "resume");
+  if (reconnect_.rejoin) {
+    // The old engine goes (its remote tracks end as unsubscribed); the new one offers afresh.
+    dropEngine();
+    reliableSequence_ = 0;
+    openJoinSession();
+    return;
+  }
+  SignalSession::Listener& signalListener = *this;
+  session_ = std::make_unique<SignalSession>(io_, signalListener);
+  SignalJoinOptions resume;
+  resume.url = url_;
+  resume.token = token_;
+  resume.preferV1 = usedV1_;  // a resume stays on the path that worked
+  resume.autoSubscribe = options_.autoSubscribe;
+  resume.adaptiveStream = options_.adaptiveStream;
+  resume.metadata = options_.metadata;
+  resume.connectTimeout = options_.timeouts.signalConnect;
+  resume.firstMessageTimeout = options_.timeouts.firstMessage;
+  resume.reconnect = true;
+  resume.participantSid = localInfo().sid;
+  resume.reconnectReason = reconnect_.why;
+  resume.pingInterval = pingInterval_;
+  resume.pingTimeout = pingTimeout_;
+  session_->connect(std::move(resume));
+}
+
+void RoomCore::attemptFailed(DisconnectReason reason, std::string error, bool refused) {
+  HUDDLE_LOG_INFO(client, "reconnect attempt {} ({}) failed reason={} error={}", reconnect_.attempts,
+                  reconnect_.rejoin ? "rejoin" : "resume", toString(reason), error);
+  dropSignal();
+  if (reconnect_.rejoin) dropEngine();  // each rejoin makes its own
+  reconnect_.lastReason = reason;
+  reconnect_.lastError = std::move(error);
+  if (!reconnect_.rejoin) {
+    ++reconnect_.failedResumes;
+    if (refused || reconnect_.failedResumes >= kResumeAttemptsBeforeRejoin) {
+      reconnect_.rejoin = true;
+      setState(ConnectionState::Reconnecting, reason, reconnect_.lastError);
+    }
+  } else if (reason == DisconnectReason::NotAuthorized || reason == DisconnectReason::RoomNotFound) {
+    // Asking again with the same token cannot go better.
+    giveUp();
+    return;
+  }
+  scheduleAttempt();
+}
+
+void RoomCore::finishResume(const livekit::ReconnectResponse& reconnect) {
+  HUDDLE_LOG_INFO(client, "resumed after {} attempt(s)", reconnect_.attempts);
+  cancelReconnect();
+  resumedSinceJoin_ = true;
+  if (!reconnect.server_info().version().empty()) {
+    std::lock_guard lock(mutex_);
+    serverVersion_ = reconnect.server_info().version();
+  }
+  // Connected first: a failure the engine reports from inside onResumed starts a new round.
+  setState(ConnectionState::Connected, DisconnectReason::None, "");
+  if (engine_) engine_->onResumed(reconnect);
+}
+
+void RoomCore::finishRejoin(const livekit::JoinResponse& join) {
+  HUDDLE_LOG_INFO(client, "rejoined after {} attempt(s) sid={}", reconnect_.attempts, join.participant().sid());
+  cancelReconnect();
+  resumedSinceJoin_ = false;
+  EventList events;
+  {
+    std::lock_guard lock(mutex_);
+    events = rejoinEvents(model_, join);
+    model_.applyJoin(join);
+    serverVersion_ = join.server_info().version().empty() ? join.server_version() : join.server_info().version();
+  }
+  if (engine_) engine_->onJoined(join, usedV1_);
+  setState(ConnectionState::Connected, DisconnectReason::None, "");
+  emit(std::move(events));
+  // The application's tracks go out again on the new engine, under new track sids.
+  for (const auto& track : localTracks_) {
+    if (!engine_) break;
+    track->detach();
+    engine_->publishTrack(track, [](PublishResult result) {
+      if (!result.ok) HUDDLE_LOG_WARN(client, "republishing a track after a rejoin failed: {}", result.message);
+    });
+  }
+}
+
+void RoomCore::giveUp() {
+  const DisconnectReason reason = reconnect_.lastReason;
+  const unsigned attempts = reconnect_.attempts;
+  const std::string detail = attempts == 0 ? reconnect_.lastError
+                                           : "gave up after " + std::to_string(attempts) + " attempt" +
+                                                 (attempts == 1 ? "" : "s") + ": " + reconnect_.lastError;
+  HUDDLE_LOG_INFO(client, "reconnection {}", detail);
+  cancelReconnect();
+  dropSignal();
+  releaseLocalTracks();  // while the engine is there to unpublish them
+  dropEngine();
+  setState(ConnectionState::Disconnected, reason, detail);
+}
+
+void RoomCore::cancelReconnect() {
+  ++reconnectGeneration_;
+  reconnectTimer_.cancel();
+  reconnect_ = Reconnection{};
+}
+
 
 std::optional<std::pair<ParticipantInfo, TrackPublication>> RoomCore::findPublication(const std::string& trackSid) {
   std::lock_guard lock(mutex_);

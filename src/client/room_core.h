@@ -11,6 +11,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -24,6 +25,7 @@
 #include "client/events.h"
 #include "client/media_engine.h"
 #include "client/options.h"
+#include "client/reconnect_policy.h"
 #include "client/room.h"
 #include "client/room_model.h"
 #include "client/signal_session.h"
@@ -82,14 +84,46 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
     std::shared_ptr<std::promise<ConnectResult>> promise;
   };
 
+  // One reconnection: resume attempts first, then full rejoins, all paced by one policy.
+  struct Reconnection {
+    bool active = false;
+    bool rejoin = false;  // a full rejoin (new sid) rather than a resume
+    unsigned attempts = 0;
+    unsigned failedResumes = 0;
+    livekit::ReconnectReason why = livekit::RR_UNKNOWN;
+    DisconnectReason lastReason = DisconnectReason::Unknown;
+    std::string lastError;
+    std::optional<ReconnectPolicy> policy;
+  };
+
   // ---- network thread -------------------------------------------------------------------------
   void startConnect(std::string url, std::string token, RoomOptions options, PendingConnect pending);
+  // The join of startConnect() and of a rejoin (new engine, its first offer when it has one).
+  void openJoinSession();
+  // Connected -> Resuming or Reconnecting; the signal session goes without a leave (the server
+  // keeps the participant for a resume).
+  void startReconnect(bool rejoin, DisconnectReason reason, std::string detail, livekit::ReconnectReason why);
+  void scheduleAttempt();
+  void runAttempt();
+  void attemptFailed(DisconnectReason reason, std::string error, bool refused);
+  void switchToRejoin(DisconnectReason reason, const std::string& detail);
+  void finishResume(const livekit::ReconnectResponse& reconnect);
+  void finishRejoin(const livekit::JoinResponse& join);
+  void giveUp();
+  // Stops a reconnection: no timer or attempt of it runs afterwards.
+  void cancelReconnect();
+  // Drops the signal session alone (no leave), keeping the engine.
+  void dropSignal();
+  void dropEngine();
   void finishConnect(ConnectResult result);
   void setState(ConnectionState state, DisconnectReason reason, std::string detail);
   // Ends the current session and engine (later: their callbacks may be on the stack).
   void dropSession();
   // Sends leave and closes; `after` runs on the loop once the session is gone.
   void leaveSession(std::function<void()> after);
+  // The signal part of leaveSession(): the engine stays.
+  void leaveSignal(std::function<void()> after);
+  void closeEngine();
   // disconnect() and shutdown(): the application's tracks are free for another Room.
   void releaseLocalTracks();
   void emit(EventList events);
@@ -99,6 +133,7 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
 
   // SignalSession::Listener
   void onSignalJoined(SignalSession& session, const livekit::JoinResponse& join) override;
+  void onSignalResumed(SignalSession& session, const livekit::ReconnectResponse& reconnect) override;
   void onSignalConnectFailed(SignalSession& session, const SignalFailure& failure) override;
   void onSignalMessage(SignalSession& session, const livekit::SignalResponse& message) override;
   void onSignalLeave(SignalSession& session, const livekit::LeaveRequest& leave) override;
@@ -141,6 +176,19 @@ class RoomCore final : public std::enable_shared_from_this<RoomCore>,
   std::unique_ptr<MediaEngine> engine_;
   std::optional<PendingConnect> pending_;
   RoomOptions options_;
+  // What a reconnection needs of the connection it replaces.
+  std::string url_;
+  std::string token_;  // the latest: refreshed by the server's refresh_token
+  bool usedV1_ = false;
+  std::chrono::seconds pingInterval_{0};
+  std::chrono::seconds pingTimeout_{0};
+  Reconnection reconnect_;
+  // Bumped whenever a reconnection starts or stops; a timer of an older one does nothing.
+  std::uint64_t reconnectGeneration_ = 0;
+  boost::asio::steady_timer reconnectTimer_{io_};
+  // The last recovery was a resume and no join came since (a media failure then rejoins).
+  bool resumedSinceJoin_ = false;
+  bool closingEngine_ = false;
   std::uint32_t reliableSequence_ = 0;
   std::uint32_t nextRequestId_ = 1;
   // Tracks the application published; they are published again on every new engine (a full
