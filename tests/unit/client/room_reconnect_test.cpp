@@ -484,6 +484,26 @@ TEST_F(RoomReconnectTest, DisconnectWhileResumingStopsEverything) {
   EXPECT_EQ(relay.accepted(), attemptsSeen);
 }
 
+TEST_F(RoomReconnectTest, DestroyingTheRoomWhileReconnectingEndsAtOnce) {
+  startServer();
+  TcpRelay relay(port());
+  Recorder events;
+  auto room = std::make_unique<Room>();
+  room->setDelegate(&events);
+  ASSERT_TRUE(await(room->connect(relay.url(), token("alice"), quickRetries(20))).ok);
+  relay.hold(true);
+  relay.cut();
+  ASSERT_TRUE(events.waitFor("state resuming signal_lost"));
+  ASSERT_TRUE(relay.waitAccepted(2));  // an attempt is in flight, parked at the relay
+  room.reset();  // joins both threads: the pending attempt and its timer must not hold them
+  const int seen = static_cast<int>(events.states().size());
+  relay.hold(false);
+  // Nothing of the Room runs any more; a second Room in the same process works as usual.
+  Room other;
+  ASSERT_TRUE(await(other.connect(url(), token("bob"))).ok);
+  EXPECT_EQ(static_cast<int>(events.states().size()), seen);
+}
+
 // A media engine that counts what the Room does with it; fail() reports a failed transport.
 struct CountingEngine final : MediaEngine {
   struct Seen {
