@@ -115,6 +115,22 @@ PeerMediaEngine::Subscription* PeerMediaEngine::subscribe(PeerSession& session, 
     sub->audioPipeline = std::move(pipeline).value();
     sub->track = std::make_shared<RemoteAudioTrack>(sub->state);
   }
+  // Preferences set on the track (any thread) go to the server from the network thread.
+  sub->state->setSettingsHook([weak = std::weak_ptr<PeerMediaEngine*>(alive_), io = &io_,
+                               sid = sub->trackSid](const RemoteTrackState::Settings& settings) {
+    boost::asio::post(*io, [weak, sid, settings] {
+      auto self = weak.lock();
+      if (!self) return;
+      livekit::SignalRequest request;
+      auto* update = request.mutable_track_setting();
+      update->add_track_sids(sid);
+      update->set_disabled(!settings.enabled);
+      update->set_quality(static_cast<livekit::VideoQuality>(settings.quality));
+      update->set_width(static_cast<std::uint32_t>(settings.width));
+      update->set_height(static_cast<std::uint32_t>(settings.height));
+      (*self)->listener_.onMediaSignal(std::move(request));
+    });
+  });
   ++stats_.subscriptions;
   HUDDLE_LOG_DEBUG(client, "subscribed {} from {} on mid {} ssrc {}", sub->trackSid, participant.identity, sub->mid,
                    ssrc);
@@ -129,6 +145,7 @@ void PeerMediaEngine::unsubscribe(std::size_t index) {
   std::unique_ptr<Subscription> sub = std::move(subscriptions_[index]);
   subscriptions_.erase(subscriptions_.begin() + static_cast<std::ptrdiff_t>(index));
   sub->state->deactivate();
+  sub->state->setSettingsHook(nullptr);
   // Joins the decode thread: no frame reaches the application's sink after this.
   sub->videoPipeline.reset();
   sub->audioPipeline.reset();

@@ -2,7 +2,8 @@
 // Thread-safe. Frame sinks run on the SDK's media threads (video: the track's decode thread;
 // audio: the Room's audio clock), never on the application's executor: a sink must copy what it
 // needs and return quickly. Setting a sink (or nullptr) waits for a running sink call to end,
-// so after setFrameSink(nullptr) returns no call is in progress.
+// so after setFrameSink(nullptr) returns no call is in progress (so it must not be called from
+// inside the sink itself).
 //
 // Tracks of other participants, handed to RoomDelegate::onTrackSubscribed. A track stops
 // delivering when it is unsubscribed (onTrackUnsubscribed) or the room disconnects; the object
@@ -64,6 +65,13 @@ class RemoteVideoTrack final : public RemoteTrack {
   using FrameSink = std::function<void(const VideoFrameI420& frame)>;
   explicit RemoteVideoTrack(std::shared_ptr<RemoteTrackState> state) : RemoteTrack(std::move(state)) {}
   void setFrameSink(FrameSink sink);
+
+  // What the application shows (LiveKit's adaptive stream, by hand): the server then forwards
+  // the simulcast layer that fits and stops sending a disabled track. Tiles of a grid call
+  // setVideoDimensions as they resize; a hidden tile calls setEnabled(false).
+  void setEnabled(bool enabled);
+  void setVideoDimensions(int width, int height);
+  void setVideoQuality(VideoQuality quality);
 };
 
 class RemoteAudioTrack final : public RemoteTrack {

@@ -243,6 +243,23 @@ void RemoteTrackState::deliverAudio(const media::AudioFrame& frame) {
   audioSink_(out);
 }
 
+void RemoteTrackState::updateSettings(const std::function<void(Settings&)>& change) {
+  std::function<void(const Settings&)> hook;
+  Settings now;
+  {
+    std::lock_guard lock(settingsMutex_);
+    change(settings_);
+    now = settings_;
+    hook = settingsHook_;
+  }
+  if (hook) hook(now);
+}
+
+void RemoteTrackState::setSettingsHook(std::function<void(const Settings&)> hook) {
+  std::lock_guard lock(settingsMutex_);
+  settingsHook_ = std::move(hook);
+}
+
 void RemoteTrackState::publishStats(const RemoteTrackStats& stats) {
   std::lock_guard lock(statsMutex_);
   stats_ = stats;

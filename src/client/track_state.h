@@ -83,6 +83,16 @@ class RemoteTrackState final {
   void deliverAudio(const media::AudioFrame& frame);
   [[nodiscard]] bool wantsAudio() const { return hasAudioSink_.load(std::memory_order_relaxed); }
 
+  // Subscriber preferences for the server (UpdateTrackSettings); the engine sends them.
+  struct Settings {
+    bool enabled = true;
+    int width = 0;  // 0: no size preference
+    int height = 0;
+    VideoQuality quality = VideoQuality::High;
+  };
+  void updateSettings(const std::function<void(Settings&)>& change);
+  void setSettingsHook(std::function<void(const Settings&)> hook);
+
   void publishStats(const RemoteTrackStats& stats);
   [[nodiscard]] RemoteTrackStats stats() const;
   void deactivate() { active_ = false; }
@@ -98,6 +108,9 @@ class RemoteTrackState final {
   std::atomic<std::int64_t> firstFrameUs_{0};
   std::atomic<std::uint64_t> delivered_{0};
   std::atomic<bool> active_{true};
+  std::mutex settingsMutex_;
+  Settings settings_;
+  std::function<void(const Settings&)> settingsHook_;
 };
 
 }  // namespace huddle::client

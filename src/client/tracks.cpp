@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "client/track_state.h"
 
 namespace huddle::client {
@@ -44,6 +46,22 @@ RemoteTrackStats RemoteTrack::stats() const { return state_->stats(); }
 bool RemoteTrack::active() const { return state_->active(); }
 
 void RemoteVideoTrack::setFrameSink(FrameSink sink) { state_->setVideoSink(std::move(sink)); }
+void RemoteVideoTrack::setEnabled(bool enabled) {
+  state_->updateSettings([enabled](RemoteTrackState::Settings& s) { s.enabled = enabled; });
+}
+void RemoteVideoTrack::setVideoDimensions(int width, int height) {
+  state_->updateSettings([width, height](RemoteTrackState::Settings& s) {
+    s.width = std::max(0, width);
+    s.height = std::max(0, height);
+  });
+}
+void RemoteVideoTrack::setVideoQuality(VideoQuality quality) {
+  state_->updateSettings([quality](RemoteTrackState::Settings& s) {
+    s.quality = quality;
+    s.width = 0;
+    s.height = 0;
+  });
+}
 void RemoteAudioTrack::setFrameSink(FrameSink sink) { state_->setAudioSink(std::move(sink)); }
 
 }  // namespace huddle::client

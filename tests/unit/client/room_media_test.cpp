@@ -82,6 +82,10 @@ class MediaRecorder : public RoomDelegate {
     std::unique_lock lock(mutex_);
     return cv_.wait_for(lock, bound, [&] { return audioSamples_ >= samples; });
   }
+  bool waitForWidth(int width, std::chrono::milliseconds bound = kWait) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, bound, [&] { return width_ == width; });
+  }
   std::vector<std::uint16_t> counters() {
     std::lock_guard lock(mutex_);
     return counters_;
@@ -280,6 +284,13 @@ void publishAndReceive(RoomMediaTest& fixture) {
   const LocalTrackStats sent = camera->stats();
   EXPECT_GT(sent.framesEncoded, 0u);
   EXPECT_GT(sent.packetsSent, 0u);
+
+  // Adaptive stream by hand: asking for the low layer brings quarter-size frames (the server
+  // switches at a keyframe of that layer), asking for high brings the full size back.
+  bobEvents.video()->setVideoQuality(VideoQuality::Low);
+  EXPECT_TRUE(bobEvents.waitForWidth(width / 4)) << "still " << bobEvents.lastSize().first;
+  bobEvents.video()->setVideoQuality(VideoQuality::High);
+  EXPECT_TRUE(bobEvents.waitForWidth(width)) << "still " << bobEvents.lastSize().first;
 
   // Connection figures come about once a second: wait for one that has seen the media.
   const auto statsDeadline = std::chrono::steady_clock::now() + kWait;
