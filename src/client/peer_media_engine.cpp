@@ -17,6 +17,8 @@ constexpr unsigned kInitialVideoSlots = 3;
 constexpr auto kTick = std::chrono::milliseconds(10);
 constexpr auto kReportInterval = std::chrono::seconds(1);
 constexpr std::size_t kOutgoingSlots = 1024;
+// Two consent intervals and some: one lost consent response does not trip it.
+constexpr auto kSilenceTimeout = std::chrono::seconds(12);
 
 }  // namespace
 
@@ -189,6 +191,18 @@ void PeerMediaEngine::onMediaSectionsRequirement(const livekit::MediaSectionsReq
 
 void PeerMediaEngine::restartIce() {
   if (closed_ || !publisher_) return;
+  const bool failed = publisher_->state() == rtc::TransportState::Failed ||
+                      (subscriber_ && subscriber_->state() == rtc::TransportState::Failed);
+  if (failed) {
+    // A failed transport is final: new credentials cannot revive it. Telling the Room makes it
+    // rejoin with a new engine, which is what an ICE restart would not achieve.
+    boost::asio::post(io_, [weak = std::weak_ptr<PeerMediaEngine*>(alive_)] {
+      if (auto self = weak.lock()) (*self)->listener_.onMediaFailed();
+    });
+    return;
+  }
+  failureReported_ = false;
+  for (Watch& w : watch_) w.lastProgress = std::chrono::steady_clock::now();
   publisher_->restartIce();
   // A resume replaces whatever was in flight: its answer would carry the old credentials.
   offerInFlight_ = false;
@@ -252,8 +266,34 @@ void PeerMediaEngine::onPeriodic() {
   if (report) {
     sendSenderReports(now);
     reportConnectionStats(now);
+    watchTransports(now);
   }
   schedulePeriodic();
+}
+
+void PeerMediaEngine::watchTransports(StreamTime now) {
+  const std::array<PeerSession*, 2> sessions{publisher_.get(), subscriber_.get()};
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    Watch& w = watch_[i];
+    PeerSession* session = sessions[i];
+    if (session == nullptr || session->state() != rtc::TransportState::Connected || session->transport() == nullptr) {
+      w.lastProgress = now;
+      continue;
+    }
+    const auto& t = session->transport()->stats();
+    const std::uint64_t received = t.stunReceived + t.dtlsReceived + t.rtpReceived + t.rtcpReceived;
+    if (received != w.received || w.lastProgress == StreamTime{}) {
+      w.received = received;
+      w.lastProgress = now;
+      continue;
+    }
+    if (now - w.lastProgress < kSilenceTimeout || failureReported_) continue;
+    failureReported_ = true;
+    HUDDLE_LOG_INFO(client, "{} connection silent for {} s: media path lost", i == 0 ? "publisher" : "subscriber",
+                    std::chrono::duration_cast<std::chrono::seconds>(now - w.lastProgress).count());
+    listener_.onMediaFailed();
+    return;
+  }
 }
 
 void PeerMediaEngine::reportConnectionStats(StreamTime now) {

@@ -16,6 +16,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -90,6 +91,7 @@ class PeerMediaEngine final : public MediaEngine, private PeerSession::Listener 
   void schedulePeriodic();
   void onPeriodic();
   void reportConnectionStats(StreamTime now);
+  void watchTransports(StreamTime now);
 
   // ---- publishing (peer_media_publish.cpp)
   void onTrackPublished(const livekit::TrackPublishedResponse& published);
@@ -147,6 +149,14 @@ class PeerMediaEngine final : public MediaEngine, private PeerSession::Listener 
   StreamTime nextReport_{};
   StreamTime lastStatsReport_{};
   std::uint64_t sentBytesAtLastReport_ = 0;
+  // Inbound silence watchdog: a connected transport that hears nothing (not even the consent
+  // responses every 4-6 s) for kSilenceTimeout has lost its path; ICE itself waits 30 s.
+  struct Watch {
+    std::uint64_t received = 0;
+    StreamTime lastProgress{};
+  };
+  std::array<Watch, 2> watch_{};  // publisher, subscriber
+  bool failureReported_ = false;
   PeerMediaEngineStats stats_;
 };
 

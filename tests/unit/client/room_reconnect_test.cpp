@@ -31,6 +31,7 @@
 #include "livekit_rtc.pb.h"
 #include "server/server.h"
 #include "signal/join_params.h"
+#include "net_relay.h"
 
 namespace huddle::client {
 namespace {
@@ -45,141 +46,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kWait = 15s;
 
-// Runs `fn` on `io`'s thread and waits for it (bounded).
-template <typename Fn>
-void runOn(asio::io_context& io, Fn fn) {
-  auto done = std::make_shared<std::promise<void>>();
-  auto future = done->get_future();
-  asio::post(io, [fn = std::move(fn), done]() mutable {
-    fn();
-    done->set_value();
-  });
-  ASSERT_EQ(future.wait_for(kWait), std::future_status::ready);
-}
-
-// A TCP relay on 127.0.0.1 in front of a port: cut() closes every relayed connection on both
-// sides (the server sees the client vanish, the client sees its signal close without a leave),
-// hold() parks new connections until released, stopListening() makes connects fail.
-class TcpRelay {
- public:
-  explicit TcpRelay(std::uint16_t upstream)
-      : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}), upstream_(upstream) {
-    accept();
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~TcpRelay() {
-    io_.stop();
-    thread_.join();
-  }
-  std::uint16_t port() const { return port_; }
-  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
-  int accepted() {
-    std::lock_guard lock(mutex_);
-    return accepted_;
-  }
-  bool waitAccepted(int n) {
-    std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, kWait, [&] { return accepted_ >= n; });
-  }
-  void cut() {
-    runOn(io_, [this] {
-      for (const auto& pipe : pipes_) closePipe(*pipe);
-      pipes_.clear();
-    });
-  }
-  void hold(bool on) {
-    runOn(io_, [this, on] {
-      held_ = on;
-      if (on) return;
-      for (auto& pipe : parked_) connectUpstream(pipe);
-      parked_.clear();
-    });
-  }
-  void stopListening() {
-    runOn(io_, [this] {
-      boost::system::error_code ignored;
-      acceptor_.close(ignored);
-    });
-  }
-
- private:
-  struct Pipe {
-    explicit Pipe(asio::io_context& io) : client(io), server(io) {}
-    tcp::socket client;
-    tcp::socket server;
-    std::array<char, 16384> up{};
-    std::array<char, 16384> down{};
-  };
-
-  void accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-      if (ec) return;
-      {
-        std::lock_guard lock(mutex_);
-        ++accepted_;
-      }
-      cv_.notify_all();
-      auto pipe = std::make_shared<Pipe>(io_);
-      pipe->client = std::move(socket);
-      if (held_) {
-        parked_.push_back(pipe);
-      } else {
-        connectUpstream(pipe);
-      }
-      accept();
-    });
-  }
-  void connectUpstream(const std::shared_ptr<Pipe>& pipe) {
-    pipes_.insert(pipe);
-    pipe->server.async_connect({asio::ip::make_address("127.0.0.1"), upstream_},
-                               [this, pipe](boost::system::error_code ec) {
-                                 if (ec) {
-                                   drop(pipe);
-                                   return;
-                                 }
-                                 pump(pipe, pipe->client, pipe->server, pipe->up);
-                                 pump(pipe, pipe->server, pipe->client, pipe->down);
-                               });
-  }
-  void pump(const std::shared_ptr<Pipe>& pipe, tcp::socket& from, tcp::socket& to, std::array<char, 16384>& buffer) {
-    from.async_read_some(asio::buffer(buffer), [this, pipe, &from, &to, &buffer](boost::system::error_code ec,
-                                                                                 std::size_t n) {
-      if (ec) {
-        drop(pipe);
-        return;
-      }
-      asio::async_write(to, asio::buffer(buffer.data(), n),
-                        [this, pipe, &from, &to, &buffer](boost::system::error_code ec2, std::size_t) {
-                          if (ec2) {
-                            drop(pipe);
-                            return;
-                          }
-                          pump(pipe, from, to, buffer);
-                        });
-    });
-  }
-  void drop(const std::shared_ptr<Pipe>& pipe) {
-    closePipe(*pipe);
-    pipes_.erase(pipe);
-  }
-  static void closePipe(Pipe& pipe) {
-    boost::system::error_code ignored;
-    pipe.client.close(ignored);
-    pipe.server.close(ignored);
-  }
-
-  asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::uint16_t port_ = acceptor_.local_endpoint().port();
-  std::uint16_t upstream_;
-  std::set<std::shared_ptr<Pipe>> pipes_;     // relay thread only
-  std::vector<std::shared_ptr<Pipe>> parked_;  // relay thread only
-  bool held_ = false;                          // relay thread only
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  int accepted_ = 0;
-  std::thread thread_;
-};
+using huddle::testing::runOn;
+using huddle::testing::TcpRelay;
 
 // What a delegate saw, with when it saw it. Waits are bounded.
 class Recorder : public RoomDelegate {
