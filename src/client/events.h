@@ -53,7 +53,7 @@ enum class DisconnectReason : std::uint8_t {
   ServerError,          // another HTTP status or a broken handshake
   ProtocolError,        // the first message was neither join nor leave
   SignalLost,           // WebSocket closed without leave, or no message within ping_timeout
-  ReconnectRequested,   // the server asked for a resume or rejoin (not implemented yet)
+  ReconnectRequested,   // the server asked for a resume or rejoin (what started a reconnection)
 };
 
 enum class ConnectionQuality : std::uint8_t { Poor, Good, Excellent, Lost };
