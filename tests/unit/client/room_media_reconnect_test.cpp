@@ -18,15 +18,14 @@
 #include <thread>
 #include <vector>
 
-#include "auth/access_token.h"
 #include "client/local_track.h"
 #include "client/remote_track.h"
 #include "client/room.h"
 #include "client/synthetic_source.h"
 #include "media/synthetic_sources.h"
 #include "common/log.h"
+#include "in_process_server.h"
 #include "net_relay.h"
-#include "server/server.h"
 
 namespace huddle::client {
 namespace {
@@ -133,40 +132,13 @@ class Watcher : public RoomDelegate {
 class RoomMediaReconnectTest : public ::testing::Test {
  protected:
   void startServer(std::uint16_t port, std::uint16_t udpPort, std::uint16_t advertisedUdpPort) {
-    server::ServerConfig config;
-    config.port = port;
-    config.rtc.udpPort = udpPort;
-    config.rtc.advertisedUdpPort = advertisedUdpPort;
-    config.rtc.tcpPort = 0;
-    config.bindAddresses = {"127.0.0.1"};
-    config.development = true;
-    config.logLevel = "error";
-    config.keys = {{"devkey", "secret"}};
-    ASSERT_TRUE(config.keyProvider.add("devkey", "secret", auth::KeyPolicy{true}).ok());
-    auto created = server::Server::create(std::move(config));
-    ASSERT_TRUE(created.ok()) << created.message();
-    server_ = std::move(*created);
-    thread_ = std::thread([this] { server_->run(false); });
+    server_.start(testing::InProcessServerOptions{.port = port, .udpPort = udpPort,
+                                                  .advertisedUdpPort = advertisedUdpPort});
     if (const char* level = std::getenv("HUDDLE_TEST_LOG")) (void)huddle::log::setLevel(level);
   }
-  void stopServer() {
-    if (server_) server_->shutdown();
-    if (thread_.joinable()) thread_.join();
-    server_.reset();
-  }
-  void TearDown() override { stopServer(); }
+  void stopServer() { server_.stop(); }
 
-  static std::string token(const std::string& identity) {
-    auth::ClaimGrants grants;
-    grants.identity = identity;
-    grants.name = identity;
-    auth::VideoGrant video;
-    video.roomJoin = true;
-    video.room = "media-reconnect";
-    grants.video = video;
-    auto minted = auth::mintToken(grants, auth::MintOptions{.apiKey = "devkey"}, auth::HmacSha256Key("secret"));
-    return minted.ok() ? *minted : std::string();
-  }
+  static std::string token(const std::string& identity) { return testing::joinToken(identity, "media-reconnect"); }
 
   static int alices(Room& room) {
     int n = 0;
@@ -174,15 +146,14 @@ class RoomMediaReconnectTest : public ::testing::Test {
     return n;
   }
 
-  std::unique_ptr<server::Server> server_;
-  std::thread thread_;
+  testing::InProcessServer server_;
 };
 
 TEST_F(RoomMediaReconnectTest, MediaComesBackAfterSignalCutSilentPathAndServerRestart) {
   const std::uint16_t udpPort = UdpRelay::freePort();
   UdpRelay udp(udpPort);
   startServer(0, udpPort, udp.port());
-  const std::uint16_t serverPort = server_->port();
+  const std::uint16_t serverPort = server_.port();
   TcpRelay signal(serverPort);
 
   Watcher aliceEvents;

@@ -17,14 +17,13 @@
 #include <thread>
 #include <vector>
 
-#include "auth/access_token.h"
 #include "client/local_track.h"
 #include "client/remote_track.h"
 #include "client/room.h"
 #include "client/synthetic_source.h"
 #include "media/analysis.h"
+#include "in_process_server.h"
 #include "media/synthetic_sources.h"
-#include "server/server.h"
 
 namespace huddle::client {
 namespace {
@@ -156,42 +155,16 @@ class RoomMediaTest : public ::testing::Test {
  protected:
   [[nodiscard]] virtual bool singlePeerConnection() const { return true; }
   void SetUp() override {
-    server::ServerConfig config;
-    config.port = 0;
-    config.rtc.udpPort = 0;
-    config.rtc.tcpPort = 0;
-    config.rtc.singlePeerConnection = singlePeerConnection();
-    config.bindAddresses = {"127.0.0.1"};
-    config.development = true;
-    config.logLevel = "error";
-    config.keys = {{"devkey", "secret"}};
-    ASSERT_TRUE(config.keyProvider.add("devkey", "secret", auth::KeyPolicy{true}).ok());
-    auto created = server::Server::create(std::move(config));
-    ASSERT_TRUE(created.ok()) << created.message();
-    server_ = std::move(*created);
-    thread_ = std::thread([this] { server_->run(false); });
+    testing::InProcessServerOptions options;
+    options.singlePeerConnection = singlePeerConnection();
+    server_.start(options);
   }
 
-  void TearDown() override {
-    if (server_) server_->shutdown();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  static std::string token(const std::string& identity) {
-    auth::ClaimGrants grants;
-    grants.identity = identity;
-    grants.name = identity;
-    auth::VideoGrant video;
-    video.roomJoin = true;
-    video.room = "media-room";
-    grants.video = video;
-    auto minted = auth::mintToken(grants, auth::MintOptions{.apiKey = "devkey"}, auth::HmacSha256Key("secret"));
-    return minted.ok() ? *minted : std::string();
-  }
+  static std::string token(const std::string& identity) { return testing::joinToken(identity, "media-room"); }
 
   friend void publishAndReceive(RoomMediaTest& fixture);
   ConnectResult join(Room& room, const std::string& identity, RoomOptions options = {}) {
-    auto future = room.connect("ws://127.0.0.1:" + std::to_string(server_->port()), token(identity), std::move(options));
+    auto future = room.connect(server_.url(), token(identity), std::move(options));
     if (future.wait_for(kWait) != std::future_status::ready) {
       return ConnectResult{false, DisconnectReason::Timeout, "test wait", 0, false};
     }
@@ -204,8 +177,7 @@ class RoomMediaTest : public ::testing::Test {
     return future.get();
   }
 
-  std::unique_ptr<server::Server> server_;
-  std::thread thread_;
+  testing::InProcessServer server_;
 };
 
 void publishAndReceive(RoomMediaTest& fixture);

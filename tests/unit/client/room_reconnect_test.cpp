@@ -31,6 +31,7 @@
 #include "livekit_rtc.pb.h"
 #include "server/server.h"
 #include "signal/join_params.h"
+#include "in_process_server.h"
 #include "net_relay.h"
 
 namespace huddle::client {
@@ -145,49 +146,20 @@ ConnectResult await(std::future<ConnectResult> future) {
 
 class RoomReconnectTest : public ::testing::Test {
  protected:
-  void startServer(std::uint16_t port = 0) {
-    server::ServerConfig config;
-    config.port = port;
-    config.rtc.udpPort = 0;
-    config.rtc.tcpPort = 0;
-    config.rtc.singlePeerConnection = true;
-    config.room.autoCreate = true;
-    config.bindAddresses = {"127.0.0.1"};
-    config.development = true;
-    config.logLevel = "error";
-    config.keys = {{"devkey", "secret"}};
-    ASSERT_TRUE(config.keyProvider.add("devkey", "secret", auth::KeyPolicy{true}).ok());
-    auto created = server::Server::create(std::move(config));
-    ASSERT_TRUE(created.ok()) << created.message();
-    server_ = std::move(*created);
-    thread_ = std::thread([this] { server_->run(false); });
-  }
-  void stopServer() {
-    if (server_) server_->shutdown();
-    if (thread_.joinable()) thread_.join();
-    server_.reset();
-  }
-  void TearDown() override { stopServer(); }
+  void startServer(std::uint16_t port = 0) { server_.start(testing::InProcessServerOptions{.port = port}); }
+  void stopServer() { server_.stop(); }
 
-  std::uint16_t port() const { return server_->port(); }
-  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port()); }
+  std::uint16_t port() const { return server_.port(); }
+  std::string url() const { return server_.url(); }
 
   static std::string token(const std::string& identity) {
-    auth::ClaimGrants grants;
-    grants.identity = identity;
-    grants.name = identity + " name";
-    auth::VideoGrant video;
-    video.roomJoin = true;
-    video.room = "reconnect-room";
-    video.canUpdateOwnMetadata = true;
-    grants.video = video;
-    auto key = auth::HmacSha256Key("secret");
-    auto minted = auth::mintToken(grants, auth::MintOptions{.apiKey = "devkey"}, key);
-    return minted.ok() ? *minted : std::string();
+    return testing::joinToken(identity, "reconnect-room", [&](auth::ClaimGrants& grants) {
+      grants.name = identity + " name";
+      grants.video->canUpdateOwnMetadata = true;
+    });
   }
 
-  std::unique_ptr<server::Server> server_;
-  std::thread thread_;
+  testing::InProcessServer server_;
 };
 
 TEST_F(RoomReconnectTest, DroppedSignalResumesWithTheSameSidAndOthersSeeNothing) {

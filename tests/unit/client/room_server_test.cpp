@@ -23,6 +23,7 @@
 #include "client/room.h"
 #include "client/room_internal.h"
 #include "livekit_models.pb.h"
+#include "in_process_server.h"
 #include "server/server.h"
 
 namespace huddle::client {
@@ -117,43 +118,20 @@ class Recorder : public RoomDelegate {
 class RoomServerTest : public ::testing::Test {
  protected:
   void startServer(bool v1 = true, bool autoCreate = true) {
-    server::ServerConfig config;
-    config.port = 0;
-    config.rtc.udpPort = 0;
-    config.rtc.tcpPort = 0;
-    config.rtc.singlePeerConnection = v1;
-    config.room.autoCreate = autoCreate;
-    config.bindAddresses = {"127.0.0.1"};
-    config.development = true;
-    config.logLevel = "error";
-    config.keys = {{"devkey", "secret"}};
-    ASSERT_TRUE(config.keyProvider.add("devkey", "secret", auth::KeyPolicy{true}).ok());
-    auto created = server::Server::create(std::move(config));
-    ASSERT_TRUE(created.ok()) << created.message();
-    server_ = std::move(*created);
-    thread_ = std::thread([this] { server_->run(false); });
+    server_.start(testing::InProcessServerOptions{.singlePeerConnection = v1, .autoCreate = autoCreate});
   }
 
-  void TearDown() override {
-    if (server_) server_->shutdown();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  std::string url() const { return "ws://127.0.0.1:" + std::to_string(server_->port()); }
+  std::string url() const { return server_.url(); }
 
   static std::string token(const std::string& identity, const std::string& secret = "secret") {
-    auth::ClaimGrants grants;
-    grants.identity = identity;
-    grants.name = identity + " name";
-    grants.metadata = identity + " meta";
-    auth::VideoGrant video;
-    video.roomJoin = true;
-    video.room = "client-room";
-    video.canUpdateOwnMetadata = true;
-    grants.video = video;
-    auto key = auth::HmacSha256Key(secret);
-    auto minted = auth::mintToken(grants, auth::MintOptions{.apiKey = "devkey"}, key);
-    return minted.ok() ? *minted : std::string();
+    return testing::joinToken(
+        identity, "client-room",
+        [&](auth::ClaimGrants& grants) {
+          grants.name = identity + " name";
+          grants.metadata = identity + " meta";
+          grants.video->canUpdateOwnMetadata = true;
+        },
+        secret);
   }
 
   ConnectResult join(Room& room, const std::string& identity, RoomOptions options = {}) {
@@ -162,8 +140,7 @@ class RoomServerTest : public ::testing::Test {
     return future.get();
   }
 
-  std::unique_ptr<server::Server> server_;
-  std::thread thread_;
+  testing::InProcessServer server_;
 };
 
 TEST_F(RoomServerTest, TwoRoomsSeeEachOther) {
@@ -470,8 +447,7 @@ TEST_F(RoomServerTest, ServerShutdownEndsTheSessionWithAReason) {
   RoomOptions options;
   options.reconnectPolicy.maxAttempts = 0;  // a lost signal ends here instead of resuming
   ASSERT_TRUE(join(room, "alice", options).ok);
-  server_->shutdown();
-  thread_.join();
+  server_.stop();
   // Either the server's leave (SERVER_SHUTDOWN) or, if the socket closed first, a lost signal.
   bool ended = false;
   for (const char* what : {"state disconnected server_shutdown", "state disconnected signal_lost"}) {
