@@ -80,6 +80,7 @@ class LocalVideoTrack final : public LocalTrack {
   // The frame is copied (and scaled) before the call returns. False when dropped.
   bool pushI420(const VideoFrameI420& frame);
   bool pushPacked(const VideoFramePacked& frame);
+  bool pushNv12(const VideoFrameNv12& frame);
 
  private:
   explicit LocalVideoTrack(std::shared_ptr<LocalTrackState> state) : LocalTrack(std::move(state)) {}

@@ -22,6 +22,17 @@ struct VideoFrameI420 {
   std::int64_t timestampUs = 0;
 };
 
+// Semi-planar YUV 4:2:0 (V4L2 cameras, hardware decoders): a Y plane and interleaved U/V.
+struct VideoFrameNv12 {
+  const std::uint8_t* y = nullptr;
+  const std::uint8_t* uv = nullptr;
+  int strideY = 0;
+  int strideUV = 0;
+  int width = 0;
+  int height = 0;
+  std::int64_t timestampUs = 0;
+};
+
 // Byte order in memory: Rgba is R, G, B, A (Qt's Format_RGBA8888, most GPU readbacks); Bgra is
 // what X11 and Windows capture produce.
 enum class PixelFormat : std::uint8_t { Rgba, Bgra, Argb };

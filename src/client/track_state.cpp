@@ -91,6 +91,33 @@ bool LocalTrackState::pushPacked(const VideoFramePacked& frame) {
   return true;
 }
 
+bool LocalTrackState::pushNv12(const VideoFrameNv12& frame) {
+  std::lock_guard lock(mutex_);
+  ++pushed_;
+  if (videoPipeline_ == nullptr || muted_) {
+    ++dropped_;
+    return false;
+  }
+  media::Nv12Image image;
+  image.y = frame.y;
+  image.strideY = frame.strideY;
+  image.uv = frame.uv;
+  image.strideUV = frame.strideUV;
+  image.width = frame.width;
+  image.height = frame.height;
+  // The buffer is kept between pushes: a steady camera does not allocate.
+  if (!media::nv12ToI420(image, nv12Scratch_).ok()) {
+    ++dropped_;
+    return false;
+  }
+  nv12Scratch_.setCaptureTimeUs(frame.timestampUs != 0 ? frame.timestampUs : steadyNowUs());
+  if (!videoPipeline_->pushI420(nv12Scratch_.view())) {
+    ++dropped_;
+    return false;
+  }
+  return true;
+}
+
 bool LocalTrackState::pushPcm(const AudioFrameView& frame) {
   constexpr int kPer10ms = AudioSendPipeline::kSamplesPer10ms;
   std::lock_guard lock(mutex_);

@@ -38,6 +38,7 @@ class LocalTrackState final {
   // Handle side (any thread).
   bool pushI420(const VideoFrameI420& frame);
   bool pushPacked(const VideoFramePacked& frame);
+  bool pushNv12(const VideoFrameNv12& frame);
   bool pushPcm(const AudioFrameView& frame);
   void setMuted(bool muted);
   [[nodiscard]] bool muted() const;
@@ -62,6 +63,7 @@ class LocalTrackState final {
   std::uint64_t pushed_ = 0;
   std::uint64_t dropped_ = 0;
   media::AudioFrame chunk_;  // one 10 ms piece of a longer push
+  media::VideoFrame nv12Scratch_;  // NV12 converted before the pipeline scales it
 };
 
 class RemoteTrackState final {

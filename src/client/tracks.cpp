@@ -26,6 +26,7 @@ std::shared_ptr<LocalVideoTrack> LocalVideoTrack::create(VideoTrackOptions optio
 const VideoTrackOptions& LocalVideoTrack::options() const noexcept { return state_->video; }
 bool LocalVideoTrack::pushI420(const VideoFrameI420& frame) { return state_->pushI420(frame); }
 bool LocalVideoTrack::pushPacked(const VideoFramePacked& frame) { return state_->pushPacked(frame); }
+bool LocalVideoTrack::pushNv12(const VideoFrameNv12& frame) { return state_->pushNv12(frame); }
 
 std::shared_ptr<LocalAudioTrack> LocalAudioTrack::create(AudioTrackOptions options) {
   auto state = std::make_shared<LocalTrackState>(TrackKind::Audio, VideoTrackOptions{}, std::move(options));

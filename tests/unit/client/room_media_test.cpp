@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <array>
+#include <atomic>
 #include <deque>
 #include <future>
 #include <memory>
@@ -81,6 +83,14 @@ class MediaRecorder : public RoomDelegate {
     std::unique_lock lock(mutex_);
     return cv_.wait_for(lock, bound, [&] { return audioSamples_ >= samples; });
   }
+  bool waitForAnyFrames(int n, std::chrono::milliseconds bound = kWait) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, bound, [&] { return frames_ >= n; });
+  }
+  std::array<int, 3> lastYuv() {
+    std::lock_guard lock(mutex_);
+    return yuv_;
+  }
   bool waitForWidth(int width, std::chrono::milliseconds bound = kWait) {
     std::unique_lock lock(mutex_);
     return cv_.wait_for(lock, bound, [&] { return width_ == width; });
@@ -123,7 +133,19 @@ class MediaRecorder : public RoomDelegate {
     view.width = frame.width;
     view.height = frame.height;
     const auto counter = media::readFrameCounter(view);
+    // Mean of each plane's centre sample row, enough to tell a solid colour.
+    auto mean = [](const std::uint8_t* plane, int stride, int w, int h) {
+      long sum = 0;
+      const std::uint8_t* row = plane + static_cast<std::ptrdiff_t>(h / 2) * stride;
+      for (int x = 0; x < w; ++x) sum += row[x];
+      return w > 0 ? static_cast<int>(sum / w) : 0;
+    };
+    const int y = mean(frame.y, frame.strideY, frame.width, frame.height);
+    const int u = mean(frame.u, frame.strideU, (frame.width + 1) / 2, (frame.height + 1) / 2);
+    const int v = mean(frame.v, frame.strideV, (frame.width + 1) / 2, (frame.height + 1) / 2);
     std::lock_guard lock(mutex_);
+    yuv_ = {y, u, v};
+    ++frames_;
     width_ = frame.width;
     height_ = frame.height;
     if (counter) counters_.push_back(*counter);
@@ -147,6 +169,8 @@ class MediaRecorder : public RoomDelegate {
   std::size_t audioSamples_ = 0;
   int width_ = 0;
   int height_ = 0;
+  int frames_ = 0;
+  std::array<int, 3> yuv_{};
   std::shared_ptr<RemoteVideoTrack> video_;
   std::shared_ptr<RemoteAudioTrack> audio_;
 };
@@ -292,6 +316,51 @@ void publishAndReceive(RoomMediaTest& fixture) {
   EXPECT_FALSE(camera->published());
   pattern.stop();
   tone.stop();
+}
+
+// Frames pushed as NV12 (what V4L2 cameras give) keep their colour through the trip; a track
+// that is not published refuses frames and counts them.
+TEST_F(RoomMediaTest, Nv12FramesArriveWithTheirColour) {
+  MediaRecorder bobEvents;
+  Room alice;
+  Room bob;
+  bob.setDelegate(&bobEvents);
+  ASSERT_TRUE(join(alice, "alice").ok);
+  ASSERT_TRUE(join(bob, "bob").ok);
+  VideoTrackOptions options;
+  options.name = "nv12";
+  options.width = 320;
+  options.height = 240;
+  options.simulcast = false;
+  auto track = LocalVideoTrack::create(options);
+  // A saturated red in BT.601 limited range: Y 81, U 90, V 240.
+  std::vector<std::uint8_t> y(320 * 240, 81);
+  std::vector<std::uint8_t> uv(320 * 120);
+  for (std::size_t i = 0; i < uv.size(); i += 2) {
+    uv[i] = 90;
+    uv[i + 1] = 240;
+  }
+  const VideoFrameNv12 frame{y.data(), uv.data(), 320, 320, 320, 240, 0};
+  EXPECT_FALSE(track->pushNv12(frame)) << "not published yet";
+  EXPECT_EQ(track->stats().framesDropped, 1u);
+  ASSERT_TRUE(publish(alice, track).ok);
+  std::atomic<bool> stop{false};
+  std::thread camera([&] {
+    // Paced like a 30 fps camera; bounded by the test's own waits below.
+    for (int i = 0; i < 30 * 30 && !stop; ++i) {
+      track->pushNv12(frame);
+      std::this_thread::sleep_for(33ms);
+    }
+  });
+  const bool got = bobEvents.waitForAnyFrames(10);
+  stop = true;
+  camera.join();
+  ASSERT_TRUE(got) << "bob decoded no NV12-fed frames";
+  const auto yuv = bobEvents.lastYuv();
+  EXPECT_NEAR(yuv[0], 81, 6);
+  EXPECT_NEAR(yuv[1], 90, 6);
+  EXPECT_NEAR(yuv[2], 240, 6);
+  EXPECT_EQ(bobEvents.lastSize(), std::make_pair(320, 240));
 }
 
 TEST_F(RoomMediaTest, DataBothWaysOverTheDataChannels) {
