@@ -45,13 +45,16 @@ PeerMediaEngine::PeerMediaEngine(boost::asio::io_context& io, MediaEngine::Liste
       certificate_(std::move(certificate)),
       alive_(std::make_shared<PeerMediaEngine*>(this)),
       timer_(io) {
-  std::weak_ptr<PeerMediaEngine*> weak = alive_;
-  boost::asio::io_context* io_ptr = &io_;
-  outgoing_ = std::make_shared<OutgoingQueue>(kOutgoingSlots, [weak, io_ptr] {
-    boost::asio::post(*io_ptr, [weak] {
-      if (auto self = weak.lock()) (*self)->drainOutgoing();
+  outgoing_ = std::make_shared<OutgoingQueue>(
+      kOutgoingSlots, [post = loopPoster()] { post([](PeerMediaEngine& self) { self.drainOutgoing(); }); });
+}
+
+std::function<void(PeerMediaEngine::LoopTask)> PeerMediaEngine::loopPoster() {
+  return [weak = std::weak_ptr<PeerMediaEngine*>(alive_), io = &io_](LoopTask task) {
+    boost::asio::post(*io, [weak, task = std::move(task)] {
+      if (auto self = weak.lock()) task(**self);
     });
-  });
+  };
 }
 
 PeerMediaEngine::~PeerMediaEngine() { close(); }
@@ -196,9 +199,7 @@ void PeerMediaEngine::restartIce() {
   if (failed) {
     // A failed transport is final: new credentials cannot revive it. Telling the Room makes it
     // rejoin with a new engine, which is what an ICE restart would not achieve.
-    boost::asio::post(io_, [weak = std::weak_ptr<PeerMediaEngine*>(alive_)] {
-      if (auto self = weak.lock()) (*self)->listener_.onMediaFailed();
-    });
+    loopPoster()([](PeerMediaEngine& self) { self.listener_.onMediaFailed(); });
     return;
   }
   failureReported_ = false;
@@ -346,9 +347,7 @@ void PeerMediaEngine::onConnectionStateChanged(PeerSession& session, rtc::Transp
                    rtc::toString(state));
   if (state != rtc::TransportState::Failed) return;
   // Reported from the loop, not from inside the session that is failing.
-  boost::asio::post(io_, [weak = std::weak_ptr<PeerMediaEngine*>(alive_)] {
-    if (auto self = weak.lock()) (*self)->listener_.onMediaFailed();
-  });
+  loopPoster()([](PeerMediaEngine& self) { self.listener_.onMediaFailed(); });
 }
 
 void PeerMediaEngine::onDataChannelOpen(PeerSession& session, std::string_view label) {

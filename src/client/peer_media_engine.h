@@ -18,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -82,6 +83,11 @@ class PeerMediaEngine final : public MediaEngine, private PeerSession::Listener 
  private:
   struct Publication;
   struct Subscription;
+
+  // Runs a task on the network thread later, unless the engine is closed or gone by then. The
+  // returned poster may be called from any thread and outlive the engine.
+  using LoopTask = std::function<void(PeerMediaEngine&)>;
+  [[nodiscard]] std::function<void(LoopTask)> loopPoster();
 
   // ---- negotiation (peer_media_engine.cpp)
   bool ensurePublisher();

@@ -1,6 +1,5 @@
 // PeerMediaEngine: publishing (AddTrack, send sections, send pipelines, feedback, reports).
 
-#include <boost/asio/post.hpp>
 #include <array>
 #include <random>
 
@@ -199,14 +198,12 @@ bool PeerMediaEngine::startSending(Publication& pub) {
     pub.audio = std::move(pipeline).value();
   }
   // Mute changes come from any thread; the request goes out from the network thread.
-  auto muteHook = [weak = std::weak_ptr<PeerMediaEngine*>(alive_), io = &io_, sid = pub.sid](bool muted) {
-    boost::asio::post(*io, [weak, sid, muted] {
-      auto self = weak.lock();
-      if (!self) return;
+  auto muteHook = [post = loopPoster(), sid = pub.sid](bool muted) {
+    post([sid, muted](PeerMediaEngine& self) {
       livekit::SignalRequest request;
       request.mutable_mute()->set_sid(sid);
       request.mutable_mute()->set_muted(muted);
-      (*self)->listener_.onMediaSignal(std::move(request));
+      self.listener_.onMediaSignal(std::move(request));
     });
   };
   pub.track->attach(pub.video.get(), pub.audio.get(), pub.sid, std::move(muteHook));

@@ -1,6 +1,5 @@
 // PeerMediaEngine: subscribing (remote tracks, receive pipelines, audio clock, receiver reports).
 
-#include <boost/asio/post.hpp>
 #include <array>
 #include <cstring>
 #include <random>
@@ -86,16 +85,12 @@ PeerMediaEngine::Subscription* PeerMediaEngine::subscribe(PeerSession& session, 
     config.stream.rtxPayloadType = static_cast<std::uint8_t>(remote->rtxPayloadType.value_or(0));
     config.stream.nack = remote->nack;
     config.stream.localSsrc = static_cast<std::uint32_t>(rng()) | 1u;
-    std::weak_ptr<PeerMediaEngine*> weak = alive_;
-    boost::asio::io_context* io = &io_;
     PeerSession* target = &session;
     auto pipeline = VideoReceivePipeline::create(
         config, [state = sub->state](const media::I420View& frame) { state->deliverVideo(frame); },
         [this, target](std::span<const std::uint8_t> rtcp) { sendRtcpOn(*target, rtcp); },
-        [weak, io](std::function<void()> task) {
-          boost::asio::post(*io, [weak, task = std::move(task)] {
-            if (weak.lock()) task();
-          });
+        [post = loopPoster()](std::function<void()> task) {
+          post([task = std::move(task)](PeerMediaEngine&) { task(); });
         });
     if (!pipeline.ok()) {
       HUDDLE_LOG_WARN(client, "video receive pipeline for {}: {}", sub->trackSid, pipeline.message());
@@ -116,11 +111,8 @@ PeerMediaEngine::Subscription* PeerMediaEngine::subscribe(PeerSession& session, 
     sub->track = std::make_shared<RemoteAudioTrack>(sub->state);
   }
   // Preferences set on the track (any thread) go to the server from the network thread.
-  sub->state->setSettingsHook([weak = std::weak_ptr<PeerMediaEngine*>(alive_), io = &io_,
-                               sid = sub->trackSid](const RemoteTrackState::Settings& settings) {
-    boost::asio::post(*io, [weak, sid, settings] {
-      auto self = weak.lock();
-      if (!self) return;
+  sub->state->setSettingsHook([post = loopPoster(), sid = sub->trackSid](const RemoteTrackState::Settings& settings) {
+    post([sid, settings](PeerMediaEngine& self) {
       livekit::SignalRequest request;
       auto* update = request.mutable_track_setting();
       update->add_track_sids(sid);
@@ -128,7 +120,7 @@ PeerMediaEngine::Subscription* PeerMediaEngine::subscribe(PeerSession& session, 
       update->set_quality(static_cast<livekit::VideoQuality>(settings.quality));
       update->set_width(static_cast<std::uint32_t>(settings.width));
       update->set_height(static_cast<std::uint32_t>(settings.height));
-      (*self)->listener_.onMediaSignal(std::move(request));
+      self.listener_.onMediaSignal(std::move(request));
     });
   });
   ++stats_.subscriptions;
