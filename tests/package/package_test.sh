@@ -29,7 +29,10 @@ lib=$(find "$prefix" -name 'libhuddle-client.so.0' -print -quit)
 [[ -n $lib ]] || fail "libhuddle-client.so.0 not installed"
 libdir=$(dirname "$lib")
 [[ -L $libdir/libhuddle-client.so ]] || fail "no libhuddle-client.so development symlink"
-readelf -d "$lib" | grep -q 'SONAME.*\[libhuddle-client\.so\.0\]' || fail "SONAME is not libhuddle-client.so.0"
+# Output is captured before grep -q sees it: grep -q stops reading at the first match, and under
+# pipefail the writer's SIGPIPE would fail a check that passed.
+dynamic=$(readelf -d "$lib")
+grep -q 'SONAME.*\[libhuddle-client\.so\.0\]' <<<"$dynamic" || fail "SONAME is not libhuddle-client.so.0"
 
 check_headers() {
   local include=$prefix/include/huddle headers=0
@@ -69,16 +72,18 @@ check_headers() {
 check_binary() {
   local bin=$1 needed
   needed=$(readelf -d "$bin" | grep NEEDED)
-  echo "$needed" | grep -q '\[libhuddle-client\.so\.0\]' || { echo "$needed"; fail "$bin does not need libhuddle-client.so.0"; }
+  grep -q '\[libhuddle-client\.so\.0\]' <<<"$needed" || { echo "$needed"; fail "$bin does not need libhuddle-client.so.0"; }
   if echo "$needed" | grep -E "$private_libs"; then
     fail "$bin links a private dependency of the SDK directly"
   fi
-  LD_LIBRARY_PATH=$libdir ldd "$bin" | grep -q "libhuddle-client\.so\.0 => $libdir/" ||
-    fail "$bin does not resolve libhuddle-client.so.0 from $libdir"
+  local resolved
+  resolved=$(LD_LIBRARY_PATH=$libdir ldd "$bin")
+  grep -q "libhuddle-client\.so\.0 => $libdir/" <<<"$resolved" ||
+    { echo "$resolved"; fail "$bin does not resolve libhuddle-client.so.0 from $libdir"; }
   local out
   out=$(LD_LIBRARY_PATH=$libdir timeout 30 "$bin") || { echo "$out"; fail "$bin exited with $?"; }
   echo "$out"
-  echo "$out" | grep -q 'reason=server_unreachable' || fail "$bin did not report server_unreachable"
+  grep -q 'reason=server_unreachable' <<<"$out" || fail "$bin did not report server_unreachable"
 }
 
 check_consumer() {
