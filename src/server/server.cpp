@@ -150,6 +150,8 @@ Result<std::unique_ptr<Server>, HttpServerError> Server::create(ServerConfig con
   s.context.joinSettings.serverVersion = kCompatibleServerVersion;
   s.context.joinSettings.protocol = kServerProtocol;
   s.context.joinSettings.nodeId = randomId("ND_");
+  s.context.congestionControl = cfg.rtc.congestionControl;
+  s.context.congestionAllowPause = cfg.rtc.congestionAllowPause;
 
   {
     media::MediaHubOptions media;

@@ -38,6 +38,9 @@ struct ServerContext {
   std::size_t maxSignalMessageBytes = 2 * 1024 * 1024;
   // How long a participant whose WebSocket dropped stays for a resume.
   std::chrono::seconds resumeGrace{20};
+  // rtc.congestion_control (see RtcConfig): the defaults for every participant's media.
+  bool congestionControl = true;
+  bool congestionAllowPause = false;
 };
 
 }  // namespace huddle::server

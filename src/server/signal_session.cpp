@@ -81,6 +81,9 @@ void SignalSession::start() {
   mediaSettings.singlePeerConnection = params_.singlePeerConnection;
   mediaSettings.canSubscribe = settings.canSubscribe;
   mediaSettings.canPublishData = options.permission.canPublishData;
+  mediaSettings.congestionControl = context_.congestionControl;
+  mediaSettings.congestionAllowPause =
+      params_.subscriberAllowPause.value_or(context_.congestionAllowPause);
   std::optional<livekit::SessionDescription> firstOffer = params_.publisherOffer;
   std::vector<sfu::AddTrackOptions> firstTracks;
   for (const auto& t : params_.addTrackRequests) firstTracks.push_back(fromProto(t));

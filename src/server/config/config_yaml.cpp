@@ -48,7 +48,7 @@ const std::vector<Section>& sections() {
         "environment"}},
       {"rtc",
        {"udp_port", "tcp_port", "port_range_start", "port_range_end", "use_ice_lite", "node_ip",
-        "advertised_udp_port"},
+        "advertised_udp_port", "congestion_control"},
        {"use_external_ip",
         "use_stun_port_as_ice",
         "additional_host_ips",
@@ -77,7 +77,6 @@ const std::vector<Section>& sections() {
         "packet_buffer_size_video",
         "packet_buffer_size_audio",
         "pli_throttle",
-        "congestion_control",
         "allow_tcp_fallback",
         "tcp_fallback_rtt_threshold",
         "allow_udp_unstable_fallback",
@@ -241,6 +240,45 @@ class YamlReader {
   YAML::Node root_;
 };
 
+// rtc.congestion_control is a mapping of its own; its tuning knobs (probe and estimator
+// parameters) belong to LiveKit's allocator and are accepted and ignored.
+Result<Ok, ConfigError> applyCongestionControl(const YAML::Node& node, ServerConfig& config) {
+  constexpr std::string_view kName = "rtc.congestion_control";
+  if (!node.IsDefined() || node.IsNull()) return Ok{};
+  if (!node.IsMap()) return Fail{ConfigError::InvalidValue, std::string(kName) + ": expected a mapping"};
+  static const std::vector<std::string_view> kModelled = {"enabled", "allow_pause"};
+  static const std::vector<std::string_view> kIgnored = {
+      "nack_ratio_attenuator", "expected_usage_threshold", "use_send_side_bwe_interceptor",
+      "use_send_side_bwe", "probe_mode", "min_channel_capacity", "send_side_bwe",
+      "stream_allocator", "probe_config", "channel_observer_probe_config",
+      "channel_observer_non_probe_config", "disable_estimation_unmanaged_tracks", "remote_bwe"};
+  std::vector<std::string> unknown;
+  for (const auto& entry : node) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "<non-scalar>";
+    if (contains(kModelled, key)) continue;
+    if (contains(kIgnored, key)) {
+      config.warnings.push_back("config key '" + std::string(kName) + "." + key +
+                                "' is accepted for livekit.yaml compatibility and ignored");
+    } else {
+      unknown.push_back(std::string(kName) + "." + key);
+    }
+  }
+  if (!unknown.empty()) {
+    std::string message = unknown.size() == 1 ? "unknown config key: " : "unknown config keys: ";
+    for (std::size_t i = 0; i < unknown.size(); ++i) message += (i ? ", " : "") + unknown[i];
+    return Fail{ConfigError::UnknownKey, message};
+  }
+  // Read through a one-section document so errors name the full dotted key.
+  YAML::Node wrapped;
+  wrapped[std::string(kName)] = node;
+  const YamlReader r(wrapped);
+  if (auto ok = r.boolean(kName, "enabled", config.rtc.congestionControl); !ok) return ok.error();
+  if (auto ok = r.boolean(kName, "allow_pause", config.rtc.congestionAllowPause); !ok) {
+    return ok.error();
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 #define HUDDLE_TRY(expr)                        \
@@ -305,6 +343,8 @@ Result<YamlOutcome, ConfigError> applyYaml(const std::string& text, ServerConfig
     if (!ip) return ip.error();
     config.rtc.nodeIp = *ip;
   }
+
+  HUDDLE_TRY(applyCongestionControl(r.at("rtc", "congestion_control"), config));
 
   HUDDLE_TRY(r.boolean("room", "auto_create", config.room.autoCreate));
   HUDDLE_TRY(r.seconds("room", "empty_timeout", config.room.emptyTimeout));

@@ -317,6 +317,8 @@ std::string describe(const ServerConfig& config) {
   out += " rtc.port_range=" + std::to_string(rtc.portRangeStart) + "-" +
          std::to_string(rtc.portRangeEnd);
   out += std::string(" rtc.use_ice_lite=") + (rtc.useIceLite ? "true" : "false");
+  out += std::string(" rtc.congestion_control=") + (rtc.congestionControl ? "on" : "off");
+  out += std::string(" allow_pause=") + (rtc.congestionAllowPause ? "true" : "false");
   out += " rtc.node_ip=";
   if (rtc.nodeIp.empty()) {
     out += "auto";

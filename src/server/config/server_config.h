@@ -72,6 +72,13 @@ struct RtcConfig {
   // the port our UDP ICE candidates announce instead of the bound one, for a 1:1 NAT port
   // forward (or a test relay) in front of the mux port. Unset: the bound port.
   std::optional<std::uint16_t> advertisedUdpPort;
+  // rtc.congestion_control.enabled: cap each subscriber's video to its send-side estimate.
+  bool congestionControl = true;
+  // rtc.congestion_control.allow_pause: when even the lowest layer does not fit the estimate,
+  // pause the video (true) or keep forwarding its lowest layer (false, LiveKit's default: an
+  // estimate that collapses under a CPU-starved receiver must not freeze a meeting). A client's
+  // join (subscriber_allow_pause) overrides it for its own subscriptions.
+  bool congestionAllowPause = false;
 };
 
 struct RoomDefaults {

@@ -199,7 +199,7 @@ std::uint64_t BweGlue::estimateBps(TimePoint now) const noexcept {
 }
 
 void BweGlue::computeCaps(std::span<const CapInput> videos, std::uint64_t reservedBps,
-                          std::span<sfu::LayerCap> out, TimePoint now) {
+                          std::span<sfu::LayerCap> out, TimePoint now, bool allowPause) {
   lastCapsUs_ = micros(now);
   const std::size_t n = std::min({videos.size(), out.size(), kMaxCapTracks});
   for (std::size_t i = 0; i < n; ++i) {
@@ -236,7 +236,7 @@ void BweGlue::computeCaps(std::span<const CapInput> videos, std::uint64_t reserv
   }
   const std::uint64_t available = estimate > reservedBps ? estimate - reservedBps : 0;
   sfu::bwe::allocateLayers(available, std::span<const sfu::bwe::VideoDemand>(demands_.data(), n),
-                           std::span<int>(decisions_.data(), n));
+                           std::span<int>(decisions_.data(), n), allowPause);
   for (std::size_t i = 0; i < n; ++i) {
     const int decision = decisions_[i];
     if (decision == sfu::bwe::kPaused && videos[i].preferredMax >= 0) {

@@ -81,9 +81,10 @@ class BweGlue {
   void resetSubscriberEstimate() noexcept;
   // The estimate is worth acting on (fed by feedback or a fresh REMB), and the caps are due.
   [[nodiscard]] bool capsDue(TimePoint now) const noexcept;
-  // The congestion cap of each video downtrack, given `reservedBps` for audio.
+  // The congestion cap of each video downtrack, given `reservedBps` for audio. Without
+  // `allowPause` a track that does not fit keeps its lowest layer (see allocateLayers).
   void computeCaps(std::span<const CapInput> videos, std::uint64_t reservedBps,
-                   std::span<sfu::LayerCap> out, TimePoint now);
+                   std::span<sfu::LayerCap> out, TimePoint now, bool allowPause);
   [[nodiscard]] std::uint64_t estimateBps(TimePoint now) const noexcept;
 
  private:

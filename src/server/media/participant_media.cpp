@@ -719,7 +719,7 @@ void ParticipantMedia::onRtcpPacket(rtc::WebRtcTransport& transport, std::span<s
   }
   if (reader.malformed()) ++hub_.counters().rtcpMalformed;
   loss_.maybeReport(downstream(), now);
-  if (aboutDowntracks && bwe_.capsDue(now)) applyCongestionCaps(now);
+  if (aboutDowntracks && settings_.congestionControl && bwe_.capsDue(now)) applyCongestionCaps(now);
 }
 
 void ParticipantMedia::applyCongestionCaps(std::chrono::steady_clock::time_point now) {
@@ -749,7 +749,7 @@ void ParticipantMedia::applyCongestionCaps(std::chrono::steady_clock::time_point
     }
   }
   bwe_.computeCaps(std::span<const CapInput>(inputs.data(), n), audioBps,
-                   std::span<sfu::LayerCap>(caps.data(), n), now);
+                   std::span<sfu::LayerCap>(caps.data(), n), now, settings_.congestionAllowPause);
   for (std::size_t i = 0; i < n; ++i) {
     Subscription& s = *videos[i];
     const bool wasPaused = s.layers.cap.pauseVideo;

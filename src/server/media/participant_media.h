@@ -68,6 +68,10 @@ struct ParticipantMediaSettings {
   bool singlePeerConnection = true;
   bool canSubscribe = true;
   bool canPublishData = true;
+  // Cap video to the subscriber's estimate; and whether a track that does not fit even at its
+  // lowest layer is paused (else it keeps that layer). See RtcConfig.
+  bool congestionControl = true;
+  bool congestionAllowPause = false;
 };
 
 class ParticipantMedia final : private rtc::WebRtcTransport::Listener,

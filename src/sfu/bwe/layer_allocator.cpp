@@ -5,7 +5,7 @@
 namespace huddle::sfu::bwe {
 
 void allocateLayers(std::uint64_t availableBps, std::span<const VideoDemand> demands,
-                    std::span<int> out) noexcept {
+                    std::span<int> out, bool allowPause) noexcept {
   const std::size_t n = std::min(demands.size(), out.size());
   double budget = static_cast<double>(availableBps);
   for (std::size_t i = 0; i < n; ++i) {
@@ -14,7 +14,7 @@ void allocateLayers(std::uint64_t availableBps, std::span<const VideoDemand> dem
     if (d.preferredMax < 0) continue;
     const double cost = static_cast<double>(d.layerBps[0]);
     const double need = d.previous == kPaused ? cost * (1.0 + kResumeHeadroom) : cost * kKeepShare;
-    if (budget >= need) {
+    if (budget >= need || !allowPause) {
       out[i] = 0;
       budget = std::max(0.0, budget - cost);
     }

@@ -29,8 +29,10 @@ inline constexpr double kResumeHeadroom = 0.25;
 inline constexpr double kKeepShare = 0.75;
 
 // Writes one decision per demand into `out` (same size): the highest affordable layer, at most
-// preferredMax, or kPaused.
+// preferredMax, or kPaused. With `allowPause` false a wanted track that does not fit keeps its
+// lowest layer instead (what is left is then nothing, so nothing is lifted): a collapsed
+// estimate degrades every video to its floor rather than freezing some of them.
 void allocateLayers(std::uint64_t availableBps, std::span<const VideoDemand> demands,
-                    std::span<int> out) noexcept;
+                    std::span<int> out, bool allowPause = true) noexcept;
 
 }  // namespace huddle::sfu::bwe

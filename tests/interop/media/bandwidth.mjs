@@ -10,7 +10,8 @@
 // Phase 2 (subscriber side, HUDDLE_BW_CONGESTION=0 skips it): the server runs behind the UDP
 // relay (udp_relay.mjs); the relay then drops 40% of the packets it forwards, the subscriber's
 // estimate collapses, and the server must pause (or lower) its video while its audio keeps
-// arriving; /metrics shows the pause and the transport-cc counters.
+// arriving; /metrics shows the pause and the transport-cc counters. The server runs with
+// rtc.congestion_control.allow_pause (off by default, as in LiveKit).
 //
 // usage: node bandwidth.mjs <huddle-server> [v1|v0]
 import { createServer } from 'node:http';
@@ -156,8 +157,11 @@ async function metrics() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  ({ server, relay } = await startMediaServerBehindRelay(serverBinary, { noRtcV1: mode === 'v0',
-                                                                         relay: { seed: 7 } }));
+  // Pausing is off by default (as in LiveKit); phase 2 checks the pause, so it turns it on.
+  ({ server, relay } = await startMediaServerBehindRelay(serverBinary, {
+    noRtcV1: mode === 'v0', relay: { seed: 7 },
+    extraArgs: ['--config-body', 'rtc:\n  congestion_control:\n    allow_pause: true\n'],
+  }));
   log(`huddle-server on ${server.base} behind relay udp ${relay.port} -> ${server.udpPort}`);
   pageServer = await startPageServer();
   browser = await chromium.launch({

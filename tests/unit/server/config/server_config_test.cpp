@@ -75,6 +75,8 @@ TEST(ServerConfig, DefaultsFollowLiveKitWithOurMuxPortAndIceLite) {
   EXPECT_EQ(c.rtc.portRangeEnd, 60000);
   EXPECT_TRUE(c.rtc.useIceLite);
   EXPECT_TRUE(c.rtc.nodeIp.empty());
+  EXPECT_TRUE(c.rtc.congestionControl);
+  EXPECT_FALSE(c.rtc.congestionAllowPause);
   EXPECT_TRUE(c.room.autoCreate);
   EXPECT_EQ(c.room.emptyTimeout, std::chrono::seconds(300));
   EXPECT_EQ(c.room.departureTimeout, std::chrono::seconds(20));
@@ -484,6 +486,22 @@ limit:
     EXPECT_NE(all.find(key), std::string::npos) << key << " missing from:\n" << all;
   }
   EXPECT_EQ(r->warnings.size(), 9U);
+}
+
+TEST(ServerConfig, CongestionControlIsANestedMappingWithItsOwnKeyChecks) {
+  auto r = loadYaml("rtc:\n  congestion_control:\n    enabled: false\n    allow_pause: true\n"
+                    "    probe_mode: padding\n");
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_FALSE(r->rtc.congestionControl);
+  EXPECT_TRUE(r->rtc.congestionAllowPause);
+  ASSERT_EQ(r->warnings.size(), 1U);
+  EXPECT_NE(r->warnings[0].find("'rtc.congestion_control.probe_mode'"), std::string::npos);
+  expectError(loadYaml("rtc:\n  congestion_control:\n    allow_pause: sometimes\n"),
+              ConfigError::InvalidValue, "rtc.congestion_control.allow_pause", "true or false");
+  expectError(loadYaml("rtc:\n  congestion_control:\n    alow_pause: true\n"),
+              ConfigError::UnknownKey, "unknown config key: rtc.congestion_control.alow_pause");
+  expectError(loadYaml("rtc:\n  congestion_control: [1]\n"), ConfigError::InvalidValue,
+              "rtc.congestion_control", "mapping");
 }
 
 TEST(ServerConfig, BadYamlAndNonMappingDocumentsAreRefused) {

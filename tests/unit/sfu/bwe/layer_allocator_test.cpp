@@ -76,5 +76,22 @@ TEST(LayerAllocator, TracksShareFloorsFirstThenLiftRoundRobin) {
   EXPECT_EQ(out[2], kPaused);
 }
 
+TEST(LayerAllocator, WithoutPausingEveryWantedTrackKeepsItsFloorAndNothingIsLifted) {
+  std::array<VideoDemand, 3> in{simulcast(), simulcast(), simulcast(kPaused)};
+  std::array<int, 3> out{};
+  allocateLayers(100'000, in, out, /*allowPause=*/false);
+  EXPECT_EQ(out[0], 0);
+  EXPECT_EQ(out[1], 0);
+  EXPECT_EQ(out[2], kPaused);  // not wanted by the subscriber: still nothing
+  // Enough for both floors and one lift: the lift still happens.
+  allocateLayers(800'000, in, out, /*allowPause=*/false);
+  EXPECT_EQ(out[0], 1);
+  EXPECT_EQ(out[1], 0);
+  // A previously paused track comes back at its floor even below its resume headroom.
+  in[0].previous = kPaused;
+  allocateLayers(0, in, out, /*allowPause=*/false);
+  EXPECT_EQ(out[0], 0);
+}
+
 }  // namespace
 }  // namespace huddle::sfu::bwe
