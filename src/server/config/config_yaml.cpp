@@ -89,6 +89,13 @@ const std::vector<Section>& sections() {
         "datachannel_data_track_target_latency",
         "forward_stats",
         "enable_rtp_stream_restart_detection"}},
+      {"rtc.congestion_control",
+       {"enabled", "allow_pause"},
+       // LiveKit's allocator tuning (probing, estimator parameters).
+       {"nack_ratio_attenuator", "expected_usage_threshold", "use_send_side_bwe_interceptor",
+        "use_send_side_bwe", "probe_mode", "min_channel_capacity", "send_side_bwe",
+        "stream_allocator", "probe_config", "channel_observer_probe_config",
+        "channel_observer_non_probe_config", "disable_estimation_unmanaged_tracks", "remote_bwe"}},
       {"room",
        {"auto_create", "empty_timeout", "departure_timeout", "max_participants"},
        {"enabled_codecs", "enable_remote_unmute", "playout_delay", "sync_streams",
@@ -108,6 +115,18 @@ const std::vector<Section>& sections() {
   return kSections;
 }
 
+// A section by its dotted name ("" is the document, "rtc.congestion_control" a mapping inside
+// rtc). Undefined when a step is missing or not a mapping.
+YAML::Node sectionNode(const YAML::Node& root, std::string_view dotted) {
+  if (dotted.empty()) return root;
+  if (!root.IsDefined() || !root.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  // Node copies share the tree, and assigning one Node to another would write into it: each
+  // step is a fresh child, never an assignment. const operator[] does not insert missing keys.
+  const std::size_t dot = dotted.find('.');
+  const YAML::Node child = root[std::string(dotted.substr(0, dot))];
+  return dot == std::string_view::npos ? child : sectionNode(child, dotted.substr(dot + 1));
+}
+
 bool contains(const std::vector<std::string_view>& list, std::string_view key) {
   return std::find(list.begin(), list.end(), key) != list.end();
 }
@@ -117,7 +136,7 @@ bool contains(const std::vector<std::string_view>& list, std::string_view key) {
 Result<Ok, ConfigError> checkKeys(const YAML::Node& root, std::vector<std::string>& warnings) {
   std::vector<std::string> unknown;
   for (const auto& section : sections()) {
-    const YAML::Node node = section.name.empty() ? root : root[std::string(section.name)];
+    const YAML::Node node = sectionNode(root, section.name);
     // yaml-cpp: asking a missing key's node for its type throws, so IsDefined() comes first.
     if (!node.IsDefined() || !node.IsMap()) continue;  // a wrong type is reported when read
     const std::string prefix = section.name.empty() ? "" : std::string(section.name) + ".";
@@ -144,8 +163,7 @@ class YamlReader {
   explicit YamlReader(const YAML::Node& root) : root_(root) {}
 
   [[nodiscard]] YAML::Node at(std::string_view section, std::string_view key) const {
-    if (section.empty()) return root_[std::string(key)];
-    const YAML::Node s = root_[std::string(section)];
+    const YAML::Node s = sectionNode(root_, section);
     if (!s.IsDefined() || !s.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
     return s[std::string(key)];
   }
@@ -155,7 +173,7 @@ class YamlReader {
   }
 
   Result<Ok, ConfigError> section(std::string_view section) const {
-    const YAML::Node s = root_[std::string(section)];
+    const YAML::Node s = sectionNode(root_, section);
     if (s.IsDefined() && !s.IsNull() && !s.IsMap()) {
       return Fail{ConfigError::InvalidValue, std::string(section) + ": expected a mapping"};
     }
@@ -240,45 +258,6 @@ class YamlReader {
   YAML::Node root_;
 };
 
-// rtc.congestion_control is a mapping of its own; its tuning knobs (probe and estimator
-// parameters) belong to LiveKit's allocator and are accepted and ignored.
-Result<Ok, ConfigError> applyCongestionControl(const YAML::Node& node, ServerConfig& config) {
-  constexpr std::string_view kName = "rtc.congestion_control";
-  if (!node.IsDefined() || node.IsNull()) return Ok{};
-  if (!node.IsMap()) return Fail{ConfigError::InvalidValue, std::string(kName) + ": expected a mapping"};
-  static const std::vector<std::string_view> kModelled = {"enabled", "allow_pause"};
-  static const std::vector<std::string_view> kIgnored = {
-      "nack_ratio_attenuator", "expected_usage_threshold", "use_send_side_bwe_interceptor",
-      "use_send_side_bwe", "probe_mode", "min_channel_capacity", "send_side_bwe",
-      "stream_allocator", "probe_config", "channel_observer_probe_config",
-      "channel_observer_non_probe_config", "disable_estimation_unmanaged_tracks", "remote_bwe"};
-  std::vector<std::string> unknown;
-  for (const auto& entry : node) {
-    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "<non-scalar>";
-    if (contains(kModelled, key)) continue;
-    if (contains(kIgnored, key)) {
-      config.warnings.push_back("config key '" + std::string(kName) + "." + key +
-                                "' is accepted for livekit.yaml compatibility and ignored");
-    } else {
-      unknown.push_back(std::string(kName) + "." + key);
-    }
-  }
-  if (!unknown.empty()) {
-    std::string message = unknown.size() == 1 ? "unknown config key: " : "unknown config keys: ";
-    for (std::size_t i = 0; i < unknown.size(); ++i) message += (i ? ", " : "") + unknown[i];
-    return Fail{ConfigError::UnknownKey, message};
-  }
-  // Read through a one-section document so errors name the full dotted key.
-  YAML::Node wrapped;
-  wrapped[std::string(kName)] = node;
-  const YamlReader r(wrapped);
-  if (auto ok = r.boolean(kName, "enabled", config.rtc.congestionControl); !ok) return ok.error();
-  if (auto ok = r.boolean(kName, "allow_pause", config.rtc.congestionAllowPause); !ok) {
-    return ok.error();
-  }
-  return Ok{};
-}
-
 }  // namespace
 
 #define HUDDLE_TRY(expr)                        \
@@ -303,7 +282,9 @@ Result<YamlOutcome, ConfigError> applyYaml(const std::string& text, ServerConfig
   }
   HUDDLE_TRY(checkKeys(root, config.warnings));
   const YamlReader r(root);
-  for (const auto* s : {"rtc", "room", "webhook", "logging", "limit"}) HUDDLE_TRY(r.section(s));
+  for (const auto* s : {"rtc", "rtc.congestion_control", "room", "webhook", "logging", "limit"}) {
+    HUDDLE_TRY(r.section(s));
+  }
 
   HUDDLE_TRY(r.integer("", "port", config.port, 1));
   std::optional<std::vector<std::string>> bind;
@@ -344,7 +325,8 @@ Result<YamlOutcome, ConfigError> applyYaml(const std::string& text, ServerConfig
     config.rtc.nodeIp = *ip;
   }
 
-  HUDDLE_TRY(applyCongestionControl(r.at("rtc", "congestion_control"), config));
+  HUDDLE_TRY(r.boolean("rtc.congestion_control", "enabled", config.rtc.congestionControl));
+  HUDDLE_TRY(r.boolean("rtc.congestion_control", "allow_pause", config.rtc.congestionAllowPause));
 
   HUDDLE_TRY(r.boolean("room", "auto_create", config.room.autoCreate));
   HUDDLE_TRY(r.seconds("room", "empty_timeout", config.room.emptyTimeout));
